@@ -1,0 +1,82 @@
+// swift-tools-version:6.2
+import PackageDescription
+
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "stepup",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "StepupCore", targets: ["StepupCore"]),
+        .library(name: "StepupStore", targets: ["StepupStore"]),
+        .library(name: "StepupPlatform", targets: ["StepupPlatform"]),
+        .library(name: "StepupServer", targets: ["StepupServer"]),
+        .executable(name: "stepup", targets: ["stepup"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth.git", from: "2.5.0"),
+        .package(url: "https://github.com/vapor/sql-kit.git", from: "3.36.0"),
+        .package(url: "https://github.com/vapor/sqlite-kit.git", from: "4.5.2"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+    ],
+    targets: [
+        .target(
+            name: "StepupCore",
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "StepupStore",
+            dependencies: [
+                "StepupCore",
+                .product(name: "SQLKit", package: "sql-kit"),
+                .product(name: "SQLiteKit", package: "sqlite-kit"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "StepupPlatform",
+            dependencies: [
+                "StepupCore", "StepupStore",
+                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "StepupServer",
+            dependencies: [
+                "StepupCore", "StepupStore", "StepupPlatform",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            resources: [.copy("Resources")],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "stepup",
+            dependencies: [
+                "StepupServer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(name: "StepupCoreTests", dependencies: ["StepupCore"], swiftSettings: swiftSettings),
+        .testTarget(name: "StepupStoreTests", dependencies: ["StepupStore"], swiftSettings: swiftSettings),
+        .testTarget(name: "StepupPlatformTests", dependencies: ["StepupPlatform"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "StepupServerTests",
+            dependencies: [
+                "StepupServer",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+    ]
+)

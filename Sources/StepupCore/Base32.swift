@@ -1,0 +1,39 @@
+/// RFC 4648 base32, the encoding authenticator apps expect for TOTP secrets.
+public enum Base32 {
+    private static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567".utf8)
+
+    public static func encode(_ bytes: [UInt8], padding: Bool = false) -> String {
+        var out: [UInt8] = []
+        var buffer = 0
+        var bits = 0
+        for byte in bytes {
+            buffer = (buffer << 8) | Int(byte)
+            bits += 8
+            while bits >= 5 {
+                out.append(alphabet[(buffer >> (bits - 5)) & 31])
+                bits -= 5
+            }
+        }
+        if bits > 0 { out.append(alphabet[(buffer << (5 - bits)) & 31]) }
+        if padding { while out.count % 8 != 0 { out.append(UInt8(ascii: "=")) } }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Decodes case-insensitively, ignoring padding and spaces; nil on any other character.
+    public static func decode(_ string: String) -> [UInt8]? {
+        var out: [UInt8] = []
+        var buffer = 0
+        var bits = 0
+        for scalar in string.uppercased().utf8 {
+            if scalar == UInt8(ascii: "=") || scalar == UInt8(ascii: " ") { continue }
+            guard let value = alphabet.firstIndex(of: scalar) else { return nil }
+            buffer = (buffer << 5) | value
+            bits += 5
+            if bits >= 8 {
+                out.append(UInt8((buffer >> (bits - 8)) & 0xFF))
+                bits -= 8
+            }
+        }
+        return out
+    }
+}

@@ -1,0 +1,132 @@
+import Foundation
+
+/// The one error family of Stepup.
+///
+/// Every failure the platform can report has a stable machine-readable ``Code``, an HTTP status and a message that is
+/// safe to show a user: it never names which part of a secret was wrong and never carries a secret.
+///
+/// ```swift
+/// throw StepupError(.codeInvalid, attemptsLeft: 3)
+/// ```
+public struct StepupError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// Stable identifiers clients can switch on; renaming one is a breaking change.
+    public enum Code: String, Sendable, Codable, CaseIterable {
+        case badRequest = "bad_request"
+        case malformedJSON = "malformed_json"
+        case bodyTooLarge = "body_too_large"
+        case notFound = "not_found"
+        case methodNotAllowed = "method_not_allowed"
+        case notAuthenticated = "not_authenticated"
+        case logonFailed = "logon_failed"
+        case logonThrottled = "logon_throttled"
+        case sessionExpired = "session_expired"
+        case csrfInvalid = "csrf_invalid"
+        case mfaRequired = "mfa_required"
+        case mfaBlocked = "mfa_blocked"
+        case challengeNotFound = "challenge_not_found"
+        case challengeExpired = "challenge_expired"
+        case challengeClosed = "challenge_closed"
+        case illegalTransition = "illegal_transition"
+        case targetNotFound = "target_not_found"
+        case targetNotAllowed = "target_not_allowed"
+        case noCodeSent = "no_code_sent"
+        case resendTooSoon = "resend_too_soon"
+        case sendLimitReached = "send_limit_reached"
+        case deliveryFailed = "delivery_failed"
+        case codeInvalid = "code_invalid"
+        case codeExpired = "code_expired"
+        case tokenInvalid = "token_invalid"
+        case tokenReplayed = "token_replayed"
+        case noAccessToken = "no_access_token"
+        case attemptsExhausted = "attempts_exhausted"
+        case userLocked = "user_locked"
+        case completionNotFound = "completion_not_found"
+        case storeUnavailable = "store_unavailable"
+        case configurationInvalid = "configuration_invalid"
+        case `internal` = "internal_error"
+
+        /// The HTTP status this code is answered with.
+        public var httpStatus: Int {
+            switch self {
+            case .badRequest, .malformedJSON, .illegalTransition, .noCodeSent, .targetNotAllowed: 400
+            case .notAuthenticated, .logonFailed, .sessionExpired, .mfaRequired, .codeInvalid, .tokenInvalid,
+                .tokenReplayed, .codeExpired:
+                401
+            case .csrfInvalid, .mfaBlocked: 403
+            case .notFound, .challengeNotFound, .targetNotFound, .completionNotFound, .noAccessToken: 404
+            case .methodNotAllowed: 405
+            case .challengeExpired, .challengeClosed: 410
+            case .bodyTooLarge: 413
+            case .logonThrottled, .resendTooSoon, .sendLimitReached: 429
+            case .attemptsExhausted, .userLocked: 423
+            case .deliveryFailed: 502
+            case .storeUnavailable: 503
+            case .configurationInvalid, .internal: 500
+            }
+        }
+
+        var defaultMessage: String {
+            switch self {
+            case .badRequest: "The request is not valid."
+            case .malformedJSON: "The request body is not valid JSON of the expected shape."
+            case .bodyTooLarge: "The request body is too large."
+            case .notFound: "No such resource."
+            case .methodNotAllowed: "That method is not allowed here."
+            case .notAuthenticated: "Sign in first."
+            case .logonFailed: "The username or password is not correct."
+            case .logonThrottled: "Too many sign-in attempts. Wait and try again."
+            case .sessionExpired: "The session has expired. Sign in again."
+            case .csrfInvalid: "The request is missing a valid CSRF token."
+            case .mfaRequired: "Multi-factor authentication is required."
+            case .mfaBlocked: "This action is blocked."
+            case .challengeNotFound: "No such MFA challenge."
+            case .challengeExpired: "The MFA challenge has expired. Start again."
+            case .challengeClosed: "The MFA challenge is no longer open."
+            case .illegalTransition: "That step is not possible in the challenge's current state."
+            case .targetNotFound: "No such delivery target."
+            case .targetNotAllowed: "That delivery target may not be used here."
+            case .noCodeSent: "No access code has been sent for this challenge."
+            case .resendTooSoon: "Wait before asking for another code."
+            case .sendLimitReached: "Too many codes were sent. Try again later."
+            case .deliveryFailed: "The code could not be delivered. Choose another target."
+            case .codeInvalid: "The code is not correct."
+            case .codeExpired: "The code has expired. Ask for a new one."
+            case .tokenInvalid: "The token is not correct."
+            case .tokenReplayed: "That token was already used."
+            case .noAccessToken: "No access token is registered for this user."
+            case .attemptsExhausted: "Too many failed attempts. The user is locked."
+            case .userLocked: "The user is locked after too many failed attempts."
+            case .completionNotFound: "No matching MFA completion."
+            case .storeUnavailable: "The service is temporarily unavailable."
+            case .configurationInvalid: "The configuration is not valid."
+            case .internal: "An internal error occurred."
+            }
+        }
+    }
+
+    public let code: Code
+    public let message: String
+    /// Seconds-since-1970 instant until which the user is locked, when the error is about a lockout.
+    public var lockedUntil: Date?
+    /// Failures the user may still make before lockout, when the error is about a refused secret.
+    public var attemptsLeft: Int?
+    /// The challenge the client should drive, for `mfa_required`.
+    public var challengeID: String?
+    /// Seconds to wait before retrying, for throttling errors.
+    public var retryAfter: Int?
+
+    public init(
+        _ code: Code, message: String? = nil, lockedUntil: Date? = nil, attemptsLeft: Int? = nil,
+        challengeID: String? = nil, retryAfter: Int? = nil
+    ) {
+        self.code = code
+        self.message = message ?? code.defaultMessage
+        self.lockedUntil = lockedUntil
+        self.attemptsLeft = attemptsLeft
+        self.challengeID = challengeID
+        self.retryAfter = retryAfter
+    }
+
+    public var httpStatus: Int { code.httpStatus }
+    public var description: String { "\(code.rawValue): \(message)" }
+}

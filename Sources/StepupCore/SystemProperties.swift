@@ -1,0 +1,159 @@
+import Foundation
+
+/// The platform's tunable rules, typed, each with a safe default.
+///
+/// The eight target flags keep the seeds' names: logon reads the `LogonTacAllow…Targets` four, every other MFA
+/// context the `EdvTacAllow…Targets` four. Stored as name/value rows; ``init(values:)`` refuses unknown names and
+/// values out of range rather than guessing.
+public struct SystemProperties: Sendable, Equatable, Codable {
+    public var logonTacAllowEmailTargets = true
+    public var logonTacAllowPushTargets = true
+    public var logonTacAllowSmsTargets = true
+    public var logonTacAllowVoiceTargets = true
+    public var edvTacAllowEmailTargets = true
+    public var edvTacAllowPushTargets = true
+    public var edvTacAllowSmsTargets = true
+    public var edvTacAllowVoiceTargets = true
+
+    /// Digits in an access code (6–8).
+    public var accessCodeLength = 6
+    /// Seconds an access code stays valid.
+    public var accessCodeLifetime = 300
+    /// Seconds a challenge stays open.
+    public var challengeLifetime = 600
+    /// Consecutive failures per user before lockout (PSD2 RTS art. 4 asks for at most 5).
+    public var attemptLimit = 5
+    /// Seconds a lockout lasts.
+    public var lockoutDuration = 1800
+    /// Codes sent to one user per hour.
+    public var sendCapPerUserPerHour = 10
+    /// Codes sent to one target per hour.
+    public var sendCapPerTargetPerHour = 5
+    /// Seconds between two sends on one challenge.
+    public var resendCooldown = 30
+    /// Seconds a completion may wait before it is consumed; also the freshness window a route may opt into.
+    public var mfaFreshness = 300
+    /// Seconds of inactivity that end a session (PSD2 RTS art. 4: 5 minutes).
+    public var sessionIdleTimeout = 300
+    /// Seconds a session lives at most, active or not.
+    public var sessionAbsoluteLifetime = 43_200
+
+    public init() {}
+
+    /// Every property's stored name, the seeds' spelling for the eight flags.
+    public static let names: [String] = [
+        "LogonTacAllowEmailTargets", "LogonTacAllowPushTargets", "LogonTacAllowSmsTargets",
+        "LogonTacAllowVoiceTargets", "EdvTacAllowEmailTargets", "EdvTacAllowPushTargets", "EdvTacAllowSmsTargets",
+        "EdvTacAllowVoiceTargets", "AccessCodeLength", "AccessCodeLifetimeSeconds", "ChallengeLifetimeSeconds",
+        "MfaAttemptLimit", "LockoutDurationSeconds", "SendCapPerUserPerHour", "SendCapPerTargetPerHour",
+        "ResendCooldownSeconds", "MfaFreshnessSeconds", "SessionIdleTimeoutSeconds", "SessionAbsoluteLifetimeSeconds",
+    ]
+
+    /// Builds properties from stored name/value rows over the defaults.
+    public init(values: [String: String]) throws {
+        self.init()
+        for (name, value) in values { try set(name, to: value) }
+    }
+
+    /// The stored form of every property.
+    public var values: [String: String] {
+        var out: [String: String] = [:]
+        for name in Self.names { out[name] = try? value(of: name) }
+        return out
+    }
+
+    public func value(of name: String) throws -> String {
+        switch name {
+        case "LogonTacAllowEmailTargets": String(logonTacAllowEmailTargets)
+        case "LogonTacAllowPushTargets": String(logonTacAllowPushTargets)
+        case "LogonTacAllowSmsTargets": String(logonTacAllowSmsTargets)
+        case "LogonTacAllowVoiceTargets": String(logonTacAllowVoiceTargets)
+        case "EdvTacAllowEmailTargets": String(edvTacAllowEmailTargets)
+        case "EdvTacAllowPushTargets": String(edvTacAllowPushTargets)
+        case "EdvTacAllowSmsTargets": String(edvTacAllowSmsTargets)
+        case "EdvTacAllowVoiceTargets": String(edvTacAllowVoiceTargets)
+        case "AccessCodeLength": String(accessCodeLength)
+        case "AccessCodeLifetimeSeconds": String(accessCodeLifetime)
+        case "ChallengeLifetimeSeconds": String(challengeLifetime)
+        case "MfaAttemptLimit": String(attemptLimit)
+        case "LockoutDurationSeconds": String(lockoutDuration)
+        case "SendCapPerUserPerHour": String(sendCapPerUserPerHour)
+        case "SendCapPerTargetPerHour": String(sendCapPerTargetPerHour)
+        case "ResendCooldownSeconds": String(resendCooldown)
+        case "MfaFreshnessSeconds": String(mfaFreshness)
+        case "SessionIdleTimeoutSeconds": String(sessionIdleTimeout)
+        case "SessionAbsoluteLifetimeSeconds": String(sessionAbsoluteLifetime)
+        default: throw Self.unknown(name)
+        }
+    }
+
+    /// Sets one property from its stored text, refusing unknown names and out-of-range values.
+    public mutating func set(_ name: String, to text: String) throws {
+        func flag() throws -> Bool {
+            switch text.lowercased() {
+            case "true", "1", "yes": return true
+            case "false", "0", "no": return false
+            default: throw StepupError(.configurationInvalid, message: "\(name) takes true or false.")
+            }
+        }
+        func number(_ range: ClosedRange<Int>) throws -> Int {
+            guard let value = Int(text), range.contains(value) else {
+                throw StepupError(
+                    .configurationInvalid,
+                    message: "\(name) takes a whole number from \(range.lowerBound) to \(range.upperBound).")
+            }
+            return value
+        }
+        switch name {
+        case "LogonTacAllowEmailTargets": logonTacAllowEmailTargets = try flag()
+        case "LogonTacAllowPushTargets": logonTacAllowPushTargets = try flag()
+        case "LogonTacAllowSmsTargets": logonTacAllowSmsTargets = try flag()
+        case "LogonTacAllowVoiceTargets": logonTacAllowVoiceTargets = try flag()
+        case "EdvTacAllowEmailTargets": edvTacAllowEmailTargets = try flag()
+        case "EdvTacAllowPushTargets": edvTacAllowPushTargets = try flag()
+        case "EdvTacAllowSmsTargets": edvTacAllowSmsTargets = try flag()
+        case "EdvTacAllowVoiceTargets": edvTacAllowVoiceTargets = try flag()
+        case "AccessCodeLength": accessCodeLength = try number(6...8)
+        case "AccessCodeLifetimeSeconds": accessCodeLifetime = try number(30...3600)
+        case "ChallengeLifetimeSeconds": challengeLifetime = try number(60...3600)
+        case "MfaAttemptLimit": attemptLimit = try number(1...10)
+        case "LockoutDurationSeconds": lockoutDuration = try number(60...86_400 * 30)
+        case "SendCapPerUserPerHour": sendCapPerUserPerHour = try number(1...100)
+        case "SendCapPerTargetPerHour": sendCapPerTargetPerHour = try number(1...100)
+        case "ResendCooldownSeconds": resendCooldown = try number(0...600)
+        case "MfaFreshnessSeconds": mfaFreshness = try number(10...3600)
+        case "SessionIdleTimeoutSeconds": sessionIdleTimeout = try number(60...3600)
+        case "SessionAbsoluteLifetimeSeconds": sessionAbsoluteLifetime = try number(300...86_400 * 7)
+        default: throw Self.unknown(name)
+        }
+    }
+
+    /// Whether a target of `kind` may be offered in `context`: logon reads the Logon flags, all else the Edv flags.
+    public func allows(_ kind: TargetKind, in context: MFAContext) -> Bool {
+        switch (context.usesLogonTargetPolicy, kind) {
+        case (true, .email): logonTacAllowEmailTargets
+        case (true, .push): logonTacAllowPushTargets
+        case (true, .sms): logonTacAllowSmsTargets
+        case (true, .voice): logonTacAllowVoiceTargets
+        case (false, .email): edvTacAllowEmailTargets
+        case (false, .push): edvTacAllowPushTargets
+        case (false, .sms): edvTacAllowSmsTargets
+        case (false, .voice): edvTacAllowVoiceTargets
+        }
+    }
+
+    private static func unknown(_ name: String) -> StepupError {
+        StepupError(.configurationInvalid, message: "There is no system property \(name).")
+    }
+}
+
+/// Which of a user's targets an MFA context may use.
+public struct TargetPolicy: Sendable {
+    public let properties: SystemProperties
+
+    public init(properties: SystemProperties) { self.properties = properties }
+
+    public func allowedTargets(_ targets: [DeliveryTarget], for context: MFAContext) -> [DeliveryTarget] {
+        targets.filter { properties.allows($0.kind, in: context) }
+    }
+}

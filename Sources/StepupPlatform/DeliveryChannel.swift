@@ -1,0 +1,88 @@
+import Foundation
+import StepupCore
+
+/// A message carrying an access code to one delivery target.
+public struct DeliveryMessage: Sendable, Equatable {
+    public let target: DeliveryTarget
+    public let code: String
+    public let text: String
+    public let challengeID: String
+    public let sentAt: Date
+
+    public init(target: DeliveryTarget, code: String, text: String, challengeID: String, sentAt: Date) {
+        self.target = target
+        self.code = code
+        self.text = text
+        self.challengeID = challengeID
+        self.sentAt = sentAt
+    }
+}
+
+/// A way of getting a code to a person: email, SMS, voice, push. A new channel is one type conforming to this.
+///
+/// ```swift
+/// struct PagerChannel: DeliveryChannel {
+///     func deliver(_ message: DeliveryMessage) async throws { try await pager.send(message.text) }
+/// }
+/// ```
+public protocol DeliveryChannel: Sendable {
+    /// Delivers the message or throws; a throw voids the code and is reported as `delivery_failed`.
+    func deliver(_ message: DeliveryMessage) async throws
+}
+
+/// Drops every message; the default where no real channel is configured, so no code ever leaves the process.
+public struct NullChannel: DeliveryChannel {
+    public init() {}
+    public func deliver(_ message: DeliveryMessage) async throws {}
+}
+
+/// Keeps delivered messages in memory so a developer can read them at `/dev/outbox`. Demo mode only.
+public actor DevOutbox: DeliveryChannel {
+    private var messages: [DeliveryMessage] = []
+    private let capacity: Int
+
+    public init(capacity: Int = 200) { self.capacity = capacity }
+
+    public func deliver(_ message: DeliveryMessage) async throws {
+        messages.append(message)
+        if messages.count > capacity { messages.removeFirst(messages.count - capacity) }
+    }
+
+    /// Messages newest first.
+    public func all() -> [DeliveryMessage] { messages.reversed() }
+}
+
+/// The channel for each target kind; kinds without one use the fallback.
+public struct DeliveryChannels: Sendable {
+    public var channels: [TargetKind: any DeliveryChannel]
+    public var fallback: any DeliveryChannel
+
+    public init(channels: [TargetKind: any DeliveryChannel] = [:], fallback: any DeliveryChannel = NullChannel()) {
+        self.channels = channels
+        self.fallback = fallback
+    }
+
+    public func channel(for kind: TargetKind) -> any DeliveryChannel { channels[kind] ?? fallback }
+}
+
+/// The text of a code message: the bank, the code, its lifetime and, for a transaction, what it authorises, so a
+/// user can notice a code asked for something they did not do.
+enum MessageText {
+    static func make(bank: String, code: String, context: MFAContext, lifetime: Int) -> String {
+        var text = "\(bank): your access code is \(code). It expires in \(lifetime / 60) minutes."
+        if case .transaction(let items) = context {
+            let lines = items.map { item in
+                "\(formatMinor(item.amountMinor)) \(item.currency) to \(item.payee)"
+            }
+            text += " It authorises: " + lines.joined(separator: "; ") + "."
+        }
+        return text + " Never share it."
+    }
+
+    static func formatMinor(_ minor: Int64) -> String {
+        let sign = minor < 0 ? "-" : ""
+        let value = abs(minor)
+        let cents = value % 100
+        return "\(sign)\(value / 100).\(cents < 10 ? "0" : "")\(cents)"
+    }
+}

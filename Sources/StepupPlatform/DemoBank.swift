@@ -1,0 +1,54 @@
+import Foundation
+import StepupCore
+import StepupStore
+
+/// The demo bank `stepup serve --demo` seeds into an empty database: a few users with every kind of target and a
+/// TOTP token. The password hashes are precomputed (bcrypt cost 12) so a first start does not spend seconds hashing.
+public enum DemoBank {
+    public struct DemoUser: Sendable {
+        public let username: String
+        public let password: String
+        public let displayName: String
+        public let passwordHash: String
+        public let logonMFA: LogonMFAPolicy
+        public let targets: [(TargetKind, String)]
+        public let hasAccessToken: Bool
+    }
+
+    /// The demo TOTP secret: RFC 6238's own test key, so any authenticator tool can produce its codes.
+    public static let accessTokenSecret = Array("12345678901234567890".utf8)
+
+    public static let users: [DemoUser] = [
+        DemoUser(
+            username: "alice", password: "demo-alice-pw", displayName: "Alice Archer",
+            passwordHash: "$2b$12$Zk4VHl1Q2CLlTY1GbcGWDezku6ILeRclx4fONWIKHVpmrnzCwcYrC", logonMFA: .always,
+            targets: [
+                (.email, "alice@example.com"), (.sms, "+15550100101"), (.voice, "+15550100102"),
+                (.push, "device-alice-phone-7781"),
+            ], hasAccessToken: true),
+        DemoUser(
+            username: "bob", password: "demo-bob-pw", displayName: "Bob Baker",
+            passwordHash: "$2b$12$C3Y8hsJPvFBpblqX3EX43ubJ.Rl9pQw/bl3ZxJfS3v60AUZi/CDYS", logonMFA: .never,
+            targets: [(.email, "bob@example.com"), (.sms, "+15550100201")], hasAccessToken: false),
+        DemoUser(
+            username: "carol", password: "demo-carol-pw", displayName: "Carol Chen",
+            passwordHash: "$2b$12$ZhjATGomGj4efg3g4FsArODpoc96E76XXIBVMlLThRAx8rVYtC0SC", logonMFA: .always,
+            targets: [(.email, "carol@example.com")], hasAccessToken: false),
+    ]
+
+    /// Seeds the demo users when the database has no user at all; returns whether it did.
+    @discardableResult
+    public static func seedIfEmpty(_ platform: Platform) async throws -> Bool {
+        guard try await platform.store.read({ try await $0.userCount() }) == 0 else { return false }
+        for demo in users {
+            let user = try await platform.createUser(
+                username: demo.username, displayName: demo.displayName, passwordHash: demo.passwordHash,
+                logonMFA: demo.logonMFA)
+            for (kind, address) in demo.targets {
+                try await platform.addTarget(userID: user.id, kind: kind, address: address)
+            }
+            if demo.hasAccessToken { try await platform.addAccessToken(userID: user.id, secret: accessTokenSecret) }
+        }
+        return true
+    }
+}

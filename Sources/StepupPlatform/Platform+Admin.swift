@@ -1,0 +1,79 @@
+import Foundation
+import StepupCore
+import StepupStore
+
+/// What an operator (or the demo seed) may do: create users and their targets and tokens, unlock, read the audit.
+extension Platform {
+    /// Creates a user with a bcrypt hash of `password`.
+    @discardableResult
+    public func createUser(username: String, displayName: String, password: String, logonMFA: LogonMFAPolicy = .always)
+        async throws -> User
+    {
+        let hash = await hasher.hash(password)
+        return try await createUser(username: username, displayName: displayName, passwordHash: hash, logonMFA: logonMFA)
+    }
+
+    /// Creates a user with an existing bcrypt hash (precomputed demo users; imports).
+    @discardableResult
+    public func createUser(
+        username: String, displayName: String, passwordHash: String, logonMFA: LogonMFAPolicy = .always
+    ) async throws -> User {
+        let now = clock.now
+        let normalized = username.trimmingCharacters(in: .whitespaces).lowercased()
+        guard !normalized.isEmpty, normalized.count <= 64 else {
+            throw StepupError(.badRequest, message: "A username has 1 to 64 characters.")
+        }
+        let user = User(
+            id: SecureRandom.identifier(), username: normalized, displayName: displayName, passwordHash: passwordHash,
+            logonMFA: logonMFA)
+        return try await commit { tx in
+            if try await tx.user(username: normalized) != nil {
+                return .failure(StepupError(.badRequest, message: "The username \(normalized) is taken."))
+            }
+            try await tx.insert(user, at: now)
+            try await tx.append(AuditEvent(at: now, action: "user.created", outcome: .success, userID: user.id))
+            return .success(user)
+        }
+    }
+
+    @discardableResult
+    public func addTarget(userID: String, kind: TargetKind, address: String) async throws -> DeliveryTarget {
+        let now = clock.now
+        let target = DeliveryTarget(id: SecureRandom.identifier(), userID: userID, kind: kind, address: address)
+        try await store.write { tx in
+            try await tx.insert(target, at: now)
+            try await tx.append(
+                AuditEvent(
+                    at: now, action: "target.added", outcome: .success, userID: userID,
+                    details: ["target": target.id, "kind": kind.rawValue]))
+        }
+        return target
+    }
+
+    /// Registers a TOTP access token for a user and returns it (its secret goes to the user's authenticator once).
+    @discardableResult
+    public func addAccessToken(userID: String, secret: [UInt8] = SecureRandom.bytes(20)) async throws -> AccessToken {
+        let now = clock.now
+        let token = AccessToken(userID: userID, secret: secret)
+        _ = try token.totp()
+        try await store.write { tx in
+            try await tx.insert(token, at: now)
+            try await tx.append(
+                AuditEvent(at: now, action: "token.added", outcome: .success, userID: userID, details: ["token": token.id]))
+        }
+        return token
+    }
+
+    /// Clears a user's failure counter and lockout.
+    public func unlock(userID: String) async throws {
+        let now = clock.now
+        try await store.write { tx in
+            try await tx.resetFailures(userID: userID)
+            try await tx.append(AuditEvent(at: now, action: "user.unlocked", outcome: .success, userID: userID))
+        }
+    }
+
+    public func auditTrail(userID: String? = nil, since: Date? = nil, limit: Int = 500) async throws -> [AuditEvent] {
+        try await store.read { try await $0.auditEvents(userID: userID, since: since, limit: limit) }
+    }
+}

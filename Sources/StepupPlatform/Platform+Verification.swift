@@ -1,0 +1,139 @@
+import Foundation
+import StepupCore
+import StepupStore
+
+/// A completed challenge: the completion it produced and the session's new secrets, which the browser must get now.
+public struct VerificationResult: Sendable {
+    public let challenge: Challenge
+    public let completion: MFACompletion
+    public let issued: IssuedSession
+}
+
+extension Platform {
+    /// Verifies an access code for a challenge.
+    ///
+    /// The attempt is counted against the user's one failure counter *before* the comparison, in the same
+    /// transaction, so parallel guesses stop at the limit; a wrong code commits the count and its audit event and
+    /// then answers `code_invalid` with the attempts left, or `attempts_exhausted` with the lockout's end.
+    public func verifyCode(challengeID: String, code: String, session: Session) async throws -> VerificationResult {
+        try await verify(challengeID: challengeID, session: session, method: .accessCode) { tx, challenge, now in
+            do {
+                try AccessCode.verify(code, challenge: challenge, now: now)
+                return nil
+            } catch let error as StepupError {
+                return error
+            }
+        }
+    }
+
+    /// Verifies an access token (the user's TOTP) for a challenge, under the same failure counter; a step accepted
+    /// once is refused ever after (`token_replayed`), on any node.
+    public func verifyToken(challengeID: String, token: String, session: Session) async throws -> VerificationResult {
+        try await verify(challengeID: challengeID, session: session, method: .accessToken) { tx, challenge, now in
+            let tokens = try await tx.accessTokens(userID: challenge.userID)
+            var sawReplay = false
+            for accessToken in tokens {
+                switch try accessToken.totp().verify(token, at: now, lastUsedStep: accessToken.lastUsedStep) {
+                case .accepted(let step):
+                    if try await tx.markStepUsed(tokenID: accessToken.id, step: step) { return nil }
+                    sawReplay = true
+                case .replayed: sawReplay = true
+                case .invalid: continue
+                }
+            }
+            return StepupError(sawReplay ? .tokenReplayed : .tokenInvalid)
+        }
+    }
+
+    /// The shared shape of every verification: ownership and expiry, the lockout check, the reserved attempt, the
+    /// method's own comparison, then either the completion (with session rotation) or the counted failure.
+    func verify(
+        challengeID: String, session: Session, method: MFAMethod,
+        compare: @Sendable @escaping (StoreTransaction, Challenge, Date) async throws -> StepupError?
+    ) async throws -> VerificationResult {
+        let now = clock.now
+        return try await commit { tx in
+            let properties = try await tx.systemProperties()
+            var challenge: Challenge
+            switch try await Self.openOwnedChallenge(id: challengeID, session: session, now: now, in: tx) {
+            case .failure(let error): return .failure(error)
+            case .success(let owned): challenge = owned
+            }
+            if method == .accessCode {
+                guard challenge.codeDigest != nil, let expiresAt = challenge.codeExpiresAt else {
+                    return .failure(StepupError(.noCodeSent))
+                }
+                // An expired code is refused without a comparison, so it costs no attempt.
+                if now >= expiresAt { return .failure(StepupError(.codeExpired)) }
+            } else if try await tx.accessTokens(userID: challenge.userID).isEmpty {
+                return .failure(StepupError(.noAccessToken))
+            }
+
+            let limit = properties.attemptLimit
+            switch try await tx.reserveAttempt(userID: challenge.userID, limit: limit, at: now) {
+            case .locked(let until):
+                try await Self.lock(&challenge, until: until, now: now, in: tx)
+                return .failure(StepupError(.userLocked, lockedUntil: until))
+            case .reserved(let failures):
+                if let refusal = try await compare(tx, challenge, now) {
+                    let audit = AuditEvent(
+                        at: now, action: "mfa.verify", outcome: .failure, userID: challenge.userID,
+                        sessionID: session.id, challengeID: challenge.id,
+                        details: ["method": method.rawValue, "failures": String(failures)])
+                    try await tx.append(audit)
+                    if failures >= limit {
+                        let until = now.addingTimeInterval(Double(properties.lockoutDuration))
+                        let stored = try await tx.lockIfAtLimit(userID: challenge.userID, limit: limit, until: until) ?? until
+                        try await Self.lock(&challenge, until: stored, now: now, in: tx)
+                        return .failure(StepupError(.attemptsExhausted, lockedUntil: stored, attemptsLeft: 0))
+                    }
+                    var answer = refusal
+                    answer.attemptsLeft = limit - failures
+                    return .failure(answer)
+                }
+                try await tx.resetFailures(userID: challenge.userID)
+                return .success(try await self.complete(&challenge, session: session, method: method, now: now, in: tx))
+            }
+        }
+    }
+
+    private func complete(
+        _ challenge: inout Challenge, session: Session, method: MFAMethod, now: Date, in tx: StoreTransaction
+    ) async throws -> VerificationResult {
+        if method == .accessToken, challenge.state != .tokenChosen { try challenge.apply(.chooseToken, at: now) }
+        try challenge.apply(.complete, at: now)
+        try await tx.update(challenge)
+        var completion = MFACompletion(
+            sessionID: session.id, challengeID: challenge.id, userID: challenge.userID, context: challenge.context,
+            method: method, completedAt: now)
+        var current = try await tx.session(id: session.id) ?? session
+        if challenge.context == .logon {
+            // Logon is the completion's one use: the session becomes authenticated now.
+            completion.consumedAt = now
+            current.stage = .authenticated
+        }
+        try await tx.insert(completion)
+        let secrets = try await rotate(&current, in: tx)
+        try await tx.append(
+            AuditEvent(
+                at: now, action: "mfa.verify", outcome: .success, userID: challenge.userID, sessionID: session.id,
+                challengeID: challenge.id, details: ["method": method.rawValue, "context": challenge.context.kind]))
+        try await tx.append(
+            AuditEvent(
+                at: now, action: "mfa.completion.created", outcome: .success, userID: challenge.userID,
+                sessionID: session.id, challengeID: challenge.id, details: ["completion": completion.id]))
+        return VerificationResult(
+            challenge: challenge, completion: completion, issued: IssuedSession(session: current, secrets: secrets))
+    }
+
+    private static func lock(_ challenge: inout Challenge, until: Date, now: Date, in tx: StoreTransaction) async throws {
+        guard challenge.state.isOpen else { return }
+        try challenge.apply(.lock, at: now)
+        try await tx.update(challenge)
+        try await tx.append(
+            AuditEvent(
+                at: now, action: "mfa.lockout", outcome: .failure, userID: challenge.userID,
+                sessionID: challenge.sessionID, challengeID: challenge.id,
+                details: ["lockedUntil": ISO8601DateFormatter().string(from: until)]))
+    }
+}

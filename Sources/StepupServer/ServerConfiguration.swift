@@ -1,0 +1,101 @@
+import Foundation
+import StepupCore
+
+/// Everything `stepup serve` is configured with, from (lowest to highest precedence) defaults, a JSON file,
+/// `STEPUP_*` environment variables and command-line flags.
+public struct ServerConfiguration: Sendable, Equatable, Codable {
+    public var host = "127.0.0.1"
+    public var port = 8080
+    /// Path of the SQLite database file.
+    public var database = "stepup.sqlite"
+    /// Seed the demo bank and enable the dev outbox; loopback only.
+    public var demo = false
+    /// Believe `X-Forwarded-For` / `X-Forwarded-Proto` only from these peer addresses (a load balancer's).
+    public var trustedProxies: [String] = []
+    /// Largest request body accepted, in bytes.
+    public var maxBodyBytes = 65_536
+    public var bankName = "Stepup Bank"
+    public var bcryptCost = 12
+    /// `trace`, `debug`, `info`, `notice`, `warning`, `error` or `critical`.
+    public var logLevel = "info"
+
+    public init() {}
+
+    /// Whether the server listens on a loopback address only.
+    public var isLoopback: Bool {
+        host == "127.0.0.1" || host == "::1" || host == "localhost" || host.hasPrefix("127.")
+    }
+
+    /// Cookies are marked Secure unless the server is plain HTTP on loopback (a developer's machine), where browsers
+    /// would drop a Secure cookie. Behind a TLS-terminating proxy the proxy's `X-Forwarded-Proto` decides per request.
+    public var secureCookiesByDefault: Bool { !isLoopback }
+
+    /// Checks what cannot be allowed together; the error's message is the one line `serve` prints.
+    public func validate() throws {
+        guard (1...65_535).contains(port) else {
+            throw StepupError(.configurationInvalid, message: "port must be 1 to 65535")
+        }
+        guard (4...31).contains(bcryptCost) else {
+            throw StepupError(.configurationInvalid, message: "bcryptCost must be 4 to 31")
+        }
+        guard (1_024...10_485_760).contains(maxBodyBytes) else {
+            throw StepupError(.configurationInvalid, message: "maxBodyBytes must be 1024 to 10485760")
+        }
+        if demo && !isLoopback {
+            throw StepupError(.configurationInvalid, message: "--demo serves only on a loopback address")
+        }
+    }
+
+    /// Applies a JSON configuration file over `self`; keys absent from the file keep their values.
+    public mutating func apply(file path: String) throws {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw StepupError(.configurationInvalid, message: "cannot read configuration file \(path)")
+        }
+        guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+            throw StepupError(.configurationInvalid, message: "configuration file \(path) is not a JSON object")
+        }
+        try apply(values: object.mapValues { value in
+            if let array = value as? [Any] { return array.map { "\($0)" }.joined(separator: ",") }
+            if let bool = value as? Bool { return String(bool) }
+            return "\(value)"
+        }, source: path)
+    }
+
+    /// Applies `STEPUP_HOST`, `STEPUP_PORT`, `STEPUP_DATABASE`, … from an environment.
+    public mutating func apply(environment: [String: String]) throws {
+        var values: [String: String] = [:]
+        for key in Self.keys {
+            let variable = "STEPUP_" + key.map { $0.isUppercase ? "_\($0)" : $0.uppercased() }.joined()
+            if let value = environment[variable] { values[key] = value }
+        }
+        try apply(values: values, source: "environment")
+    }
+
+    static let keys = [
+        "host", "port", "database", "demo", "trustedProxies", "maxBodyBytes", "bankName", "bcryptCost", "logLevel",
+    ]
+
+    public mutating func apply(values: [String: String], source: String) throws {
+        for (key, value) in values {
+            func int() throws -> Int {
+                guard let number = Int(value) else {
+                    throw StepupError(.configurationInvalid, message: "\(key) in \(source) is not a whole number")
+                }
+                return number
+            }
+            switch key {
+            case "host": host = value
+            case "port": port = try int()
+            case "database": database = value
+            case "demo": demo = ["1", "true", "yes"].contains(value.lowercased())
+            case "trustedProxies":
+                trustedProxies = value.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+            case "maxBodyBytes": maxBodyBytes = try int()
+            case "bankName": bankName = value
+            case "bcryptCost": bcryptCost = try int()
+            case "logLevel": logLevel = value
+            default: throw StepupError(.configurationInvalid, message: "unknown setting \(key) in \(source)")
+            }
+        }
+    }
+}

@@ -1,0 +1,37 @@
+import Foundation
+import Hummingbird
+import Logging
+import StepupCore
+import StepupPlatform
+import StepupStore
+
+/// Builds the Stepup HTTP application from a platform and a configuration.
+///
+/// ```swift
+/// let app = StepupApp.make(platform: platform, configuration: configuration, logger: logger)
+/// try await app.runService()
+/// ```
+public enum StepupApp {
+    /// The router with every route and middleware; tests drive it without a socket.
+    public static func router(platform: Platform, configuration: ServerConfiguration, outbox: DevOutbox? = nil)
+        -> Router<StepupRequestContext>
+    {
+        let router = Router(context: StepupRequestContext.self)
+        router.add(middleware: RequestLogMiddleware(bodyLimit: configuration.maxBodyBytes))
+        router.add(middleware: ErrorMiddleware())
+        let gate = SessionGate(platform: platform, configuration: configuration)
+        OperationalRoutes(platform: platform, outbox: configuration.demo ? outbox : nil).add(to: router)
+        SessionRoutes(platform: platform, gate: gate).add(to: router)
+        MFARoutes(platform: platform, gate: gate).add(to: router)
+        return router
+    }
+
+    public static func make(
+        platform: Platform, configuration: ServerConfiguration, outbox: DevOutbox? = nil, logger: Logger
+    ) -> some ApplicationProtocol {
+        Application(
+            router: router(platform: platform, configuration: configuration, outbox: outbox),
+            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "stepup"),
+            logger: logger)
+    }
+}

@@ -1,0 +1,36 @@
+/// A FIFO lock for async code: one holder at a time, waiters resumed in arrival order.
+///
+/// SQLite has one writer; holding this around a transaction makes concurrent writers queue in the process instead
+/// of failing with `SQLITE_BUSY`, and keeps two transactions from interleaving statements on one connection.
+actor AsyncLock {
+    private var held = false
+    private var waiters: [CheckedContinuation<Void, Never>] = []
+
+    func lock() async {
+        if !held {
+            held = true
+            return
+        }
+        await withCheckedContinuation { waiters.append($0) }
+    }
+
+    func unlock() {
+        if waiters.isEmpty {
+            held = false
+        } else {
+            waiters.removeFirst().resume()
+        }
+    }
+
+    func withLock<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
+        await lock()
+        do {
+            let result = try await body()
+            unlock()
+            return result
+        } catch {
+            unlock()
+            throw error
+        }
+    }
+}

@@ -1,0 +1,155 @@
+import Foundation
+import SQLKit
+
+/// Which SQL engine a store speaks to; the few statements that differ switch on it.
+public enum SQLDialectKind: Sendable {
+    case sqlite, postgres
+}
+
+/// Versioned schema changes, applied in order, each in its own transaction, recorded in `schema_migrations`.
+///
+/// Types are chosen to mean the same on SQLite and PostgreSQL: TEXT ids, BIGINT epoch milliseconds, INTEGER counts.
+/// A migration, once released, is never edited: a change is a new version.
+enum Migrations {
+    struct Migration {
+        let version: Int
+        let name: String
+        let statements: [String]
+    }
+
+    static let all: [Migration] = [
+        Migration(
+            version: 1, name: "initial schema",
+            statements: [
+                """
+                CREATE TABLE users (
+                  id TEXT PRIMARY KEY, username TEXT NOT NULL UNIQUE, display_name TEXT NOT NULL,
+                  password_hash TEXT NOT NULL, logon_mfa TEXT NOT NULL, created_at BIGINT NOT NULL)
+                """,
+                """
+                CREATE TABLE delivery_targets (
+                  id TEXT PRIMARY KEY, user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+                  kind TEXT NOT NULL, address TEXT NOT NULL, created_at BIGINT NOT NULL)
+                """,
+                "CREATE INDEX delivery_targets_user ON delivery_targets (user_id)",
+                """
+                CREATE TABLE sessions (
+                  id TEXT PRIMARY KEY, secret_digest TEXT NOT NULL UNIQUE, csrf_digest TEXT NOT NULL,
+                  user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE, stage TEXT NOT NULL,
+                  created_at BIGINT NOT NULL, last_seen_at BIGINT NOT NULL, client_address TEXT,
+                  ended_at BIGINT)
+                """,
+                "CREATE INDEX sessions_user ON sessions (user_id)",
+                """
+                CREATE TABLE challenges (
+                  id TEXT PRIMARY KEY, user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+                  session_id TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+                  context TEXT NOT NULL, context_binding TEXT NOT NULL, state TEXT NOT NULL,
+                  target_id TEXT, code_digest TEXT, code_sent_at BIGINT, code_expires_at BIGINT,
+                  send_count INTEGER NOT NULL, created_at BIGINT NOT NULL, expires_at BIGINT NOT NULL,
+                  closed_at BIGINT)
+                """,
+                "CREATE INDEX challenges_session ON challenges (session_id, context_binding)",
+                """
+                CREATE TABLE completions (
+                  id TEXT PRIMARY KEY, session_id TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+                  challenge_id TEXT NOT NULL UNIQUE REFERENCES challenges(id) ON DELETE CASCADE,
+                  user_id TEXT NOT NULL, context TEXT NOT NULL, context_binding TEXT NOT NULL,
+                  method TEXT NOT NULL, completed_at BIGINT NOT NULL, consumed_at BIGINT)
+                """,
+                "CREATE INDEX completions_session ON completions (session_id, context_binding)",
+                """
+                CREATE TABLE failure_counters (
+                  user_id TEXT PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,
+                  failures INTEGER NOT NULL, locked_until BIGINT)
+                """,
+                """
+                CREATE TABLE access_tokens (
+                  id TEXT PRIMARY KEY, user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+                  secret TEXT NOT NULL, digits INTEGER NOT NULL, algorithm TEXT NOT NULL, period INTEGER NOT NULL,
+                  last_used_step BIGINT, created_at BIGINT NOT NULL)
+                """,
+                "CREATE INDEX access_tokens_user ON access_tokens (user_id)",
+                """
+                CREATE TABLE external_mfa_tokens (
+                  id TEXT PRIMARY KEY, session_id TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+                  challenge_id TEXT NOT NULL REFERENCES challenges(id) ON DELETE CASCADE,
+                  extension TEXT NOT NULL, token_digest TEXT NOT NULL, created_at BIGINT NOT NULL,
+                  expires_at BIGINT NOT NULL, used_at BIGINT)
+                """,
+                """
+                CREATE TABLE audit_events (
+                  id TEXT PRIMARY KEY, at BIGINT NOT NULL, action TEXT NOT NULL, outcome TEXT NOT NULL,
+                  user_id TEXT, session_id TEXT, challenge_id TEXT, details TEXT NOT NULL)
+                """,
+                "CREATE INDEX audit_events_user_at ON audit_events (user_id, at)",
+                "CREATE INDEX audit_events_at ON audit_events (at)",
+                "CREATE TABLE system_properties (name TEXT PRIMARY KEY, value TEXT NOT NULL)",
+                """
+                CREATE TABLE mfa_registration (
+                  user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE, provider TEXT NOT NULL,
+                  registration_value TEXT NOT NULL, PRIMARY KEY (user_id, provider))
+                """,
+                """
+                CREATE TABLE sso_user_logon (
+                  user_id TEXT PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE, sso_identifier TEXT NOT NULL)
+                """,
+                """
+                CREATE TABLE rate_events (
+                  id TEXT PRIMARY KEY, scope TEXT NOT NULL, subject TEXT NOT NULL, at BIGINT NOT NULL)
+                """,
+                "CREATE INDEX rate_events_scope ON rate_events (scope, subject, at)",
+            ]),
+    ]
+
+    /// The newest schema version this build knows.
+    static var latestVersion: Int { all.last?.version ?? 0 }
+
+    static func run(on database: any SQLDatabase, dialect: SQLDialectKind) async throws {
+        try await database.raw(
+            "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)"
+        ).run()
+        let applied = Set(
+            try await database.raw("SELECT version FROM schema_migrations").all().map {
+                try $0.decode(column: "version", as: Int.self)
+            })
+        if let newest = applied.max(), newest > latestVersion {
+            throw MigrationError.newerSchema(found: newest, known: latestVersion)
+        }
+        for migration in all where !applied.contains(migration.version) {
+            try await database.raw(dialect == .sqlite ? "BEGIN IMMEDIATE" : "BEGIN").run()
+            do {
+                for statement in migration.statements { try await database.raw(SQLQueryString(statement)).run() }
+                try await database.raw(
+                    """
+                    INSERT INTO schema_migrations (version, name, applied_at)
+                    VALUES (\(bind: migration.version), \(bind: migration.name), \(bind: Millis.from(Date())))
+                    """
+                ).run()
+                try await database.raw("COMMIT").run()
+            } catch {
+                try? await database.raw("ROLLBACK").run()
+                throw error
+            }
+        }
+    }
+}
+
+enum MigrationError: Error, CustomStringConvertible {
+    case newerSchema(found: Int, known: Int)
+
+    var description: String {
+        switch self {
+        case .newerSchema(let found, let known):
+            "the database has schema version \(found), newer than this build's \(known)"
+        }
+    }
+}
+
+/// Timestamps are stored as whole epoch milliseconds: exact, ordered and the same type on every engine.
+enum Millis {
+    static func from(_ date: Date) -> Int64 { Int64((date.timeIntervalSince1970 * 1000).rounded()) }
+    static func from(_ date: Date?) -> Int64? { date.map { from($0) } }
+    static func date(_ millis: Int64) -> Date { Date(timeIntervalSince1970: Double(millis) / 1000) }
+    static func date(_ millis: Int64?) -> Date? { millis.map { date($0) } }
+}

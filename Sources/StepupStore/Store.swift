@@ -1,0 +1,26 @@
+import Logging
+import SQLKit
+import StepupCore
+
+/// Where the platform keeps its state.
+///
+/// Every change goes through ``write(_:)``: one transaction, committed whole or not at all. Rows are reached through
+/// the ``StoreTransaction`` the body receives, whose methods speak in domain types.
+///
+/// ```swift
+/// let user = try await store.write { tx in
+///     try await tx.insert(user)
+///     try await tx.append(AuditEvent(at: now, action: "user.created", outcome: .success, userID: user.id))
+///     return user
+/// }
+/// ```
+public protocol Store: Sendable {
+    /// Runs `body` in one write transaction (on SQLite `BEGIN IMMEDIATE`); rolls back if it throws.
+    func write<T: Sendable>(_ body: @Sendable (StoreTransaction) async throws -> T) async throws -> T
+    /// Runs `body` with a consistent read view.
+    func read<T: Sendable>(_ body: @Sendable (StoreTransaction) async throws -> T) async throws -> T
+    /// Whether the database answers a trivial query now.
+    func isReachable() async -> Bool
+    /// Closes connections; the store is unusable afterwards.
+    func close() async
+}

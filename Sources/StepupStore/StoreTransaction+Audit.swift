@@ -1,0 +1,32 @@
+import Foundation
+import SQLKit
+import StepupCore
+
+extension StoreTransaction {
+    /// Appends to the audit trail. There is no update or delete: the trail is append-only.
+    public func append(_ event: AuditEvent) async throws {
+        try await run(
+            """
+            INSERT INTO audit_events (id, at, action, outcome, user_id, session_id, challenge_id, details)
+            VALUES (\(bind: event.id), \(bind: Millis.from(event.at)), \(bind: event.action),
+              \(bind: event.outcome.rawValue), \(bind: event.userID), \(bind: event.sessionID),
+              \(bind: event.challengeID), \(bind: try JSONText.encode(event.details)))
+            """)
+    }
+
+    /// Events oldest first, optionally for one user, from `since`, at most `limit`.
+    public func auditEvents(userID: String? = nil, since: Date? = nil, limit: Int = 500) async throws -> [AuditEvent] {
+        var query: SQLQueryString = "SELECT * FROM audit_events WHERE 1 = 1"
+        if let userID { query += " AND user_id = \(bind: userID)" }
+        if let since { query += " AND at >= \(bind: Millis.from(since))" }
+        query += " ORDER BY at, id LIMIT \(bind: limit)"
+        return try await rows(query).map { row in
+            AuditEvent(
+                id: try row.string("id"), at: try row.date("at"), action: try row.string("action"),
+                outcome: AuditOutcome(rawValue: try row.string("outcome")) ?? .info,
+                userID: try row.optionalString("user_id"), sessionID: try row.optionalString("session_id"),
+                challengeID: try row.optionalString("challenge_id"),
+                details: try row.json("details", as: [String: String].self))
+        }
+    }
+}

@@ -1,0 +1,97 @@
+import ArgumentParser
+import Foundation
+import Hummingbird
+import Logging
+import StepupCore
+import StepupPlatform
+import StepupServer
+import StepupStore
+
+/// `stepup serve`: the platform API on one port.
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Serve the platform API.",
+        discussion: """
+            Settings come from, lowest precedence first: defaults, --config FILE (JSON), STEPUP_* environment \
+            variables (STEPUP_HOST, STEPUP_PORT, STEPUP_DATABASE, STEPUP_TRUSTED_PROXIES, …), then these flags.
+            """)
+
+    @Option(help: "A JSON configuration file.") var config: String?
+    @Option(help: "Address to listen on (default 127.0.0.1).") var host: String?
+    @Option(help: "Port to listen on (default 8080).") var port: Int?
+    @Option(help: "SQLite database file (default stepup.sqlite).") var database: String?
+    @Option(help: "Comma-separated proxy addresses whose X-Forwarded-For/Proto are believed.") var trustedProxies: String?
+    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.") var logLevel: String?
+    @Flag(help: "Seed a demo bank into an empty database and keep a dev outbox at /dev/outbox (loopback only).")
+    var demo = false
+
+    func run() async throws {
+        var settings = ServerConfiguration()
+        do {
+            if let config { try settings.apply(file: config) }
+            try settings.apply(environment: ProcessInfo.processInfo.environment)
+            if let host { settings.host = host }
+            if let port { settings.port = port }
+            if let database { settings.database = database }
+            if let trustedProxies { try settings.apply(values: ["trustedProxies": trustedProxies], source: "flags") }
+            if let logLevel { settings.logLevel = logLevel }
+            if demo { settings.demo = true }
+            try settings.validate()
+        } catch let error as StepupError {
+            Self.fail(error.message)
+        }
+
+        let level = Logger.Level(rawValue: settings.logLevel) ?? .info
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let logger = Logger(label: "stepup")
+
+        let store: SQLiteStore
+        do {
+            store = try await SQLiteStore.open(path: settings.database, logger: Logger(label: "stepup.store"))
+        } catch let error as StepupError {
+            Self.fail(error.message)
+        }
+
+        var platformConfiguration = PlatformConfiguration()
+        platformConfiguration.bankName = settings.bankName
+        platformConfiguration.bcryptCost = UInt8(settings.bcryptCost)
+        let outbox = settings.demo ? DevOutbox() : nil
+        let channels = DeliveryChannels(fallback: outbox ?? NullChannel())
+        let platform = Platform(
+            store: store, configuration: platformConfiguration, channels: channels, logger: Logger(label: "stepup.platform"))
+
+        if settings.demo {
+            let seeded = try await DemoBank.seedIfEmpty(platform)
+            Self.printDemoHelp(settings: settings, seeded: seeded)
+        }
+
+        let app = StepupApp.make(platform: platform, configuration: settings, outbox: outbox, logger: logger)
+        logger.info(
+            "stepup serving",
+            metadata: ["host": "\(settings.host)", "port": "\(settings.port)", "database": "\(settings.database)"])
+        try await app.runService()
+        await store.close()
+    }
+
+    static func fail(_ message: String) -> Never {
+        FileHandle.standardError.write(Data("stepup: \(message)\n".utf8))
+        Foundation.exit(1)
+    }
+
+    static func printDemoHelp(settings: ServerConfiguration, seeded: Bool) {
+        let base = "http://\(settings.host):\(settings.port)"
+        var text = seeded ? "Demo bank seeded into \(settings.database).\n" : "Demo bank in \(settings.database).\n"
+        text += "Sign in with one of:\n"
+        for user in DemoBank.users {
+            let mfa = user.logonMFA == .always ? "logon MFA" : "no logon MFA"
+            text += "  \(user.username) / \(user.password)   (\(mfa))\n"
+        }
+        text += "Codes sent in demo mode appear at \(base)/dev/outbox.\n"
+        text += "alice's access token uses the RFC 6238 test key (ASCII 12345678901234567890, SHA-1, 6 digits).\n"
+        FileHandle.standardOutput.write(Data(text.utf8))
+    }
+}

@@ -1,0 +1,9 @@
+import ArgumentParser
+
+@main
+struct Stepup: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "stepup",
+        abstract: "Step-up multi-factor authentication for online banking.",
+        subcommands: [Serve.self])
+}
