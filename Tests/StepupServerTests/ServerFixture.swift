@@ -1,0 +1,102 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import NIOCore
+import StepupCore
+import StepupPlatform
+import StepupStore
+
+@testable import StepupServer
+
+/// The router of a real platform on a temporary SQLite file, driven without sockets, with a tiny cookie jar.
+final class ServerFixture: Sendable {
+    let folder: URL
+    let store: SQLiteStore
+    let clock = ManualClock()
+    let outbox = DevOutbox()
+    let platform: Platform
+    let configuration: ServerConfiguration
+
+    init(demo: Bool = true, configure: (inout ServerConfiguration) -> Void = { _ in }) async throws {
+        folder = FileManager.default.temporaryDirectory.appendingPathComponent("stepup-server-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        store = try await SQLiteStore.open(path: folder.appendingPathComponent("stepup.sqlite").path)
+        var platformConfiguration = PlatformConfiguration()
+        platformConfiguration.bcryptCost = 4
+        platform = Platform(store: store, clock: clock, configuration: platformConfiguration, channels: DeliveryChannels(fallback: outbox))
+        var configuration = ServerConfiguration()
+        configuration.demo = demo
+        configure(&configuration)
+        self.configuration = configuration
+        let alice = try await platform.createUser(username: "alice", displayName: "Alice", password: "pw-alice", logonMFA: .always)
+        try await platform.addTarget(userID: alice.id, kind: .sms, address: "+15550100101")
+        try await platform.addAccessToken(userID: alice.id, secret: Array("12345678901234567890".utf8))
+        try await platform.createUser(username: "bob", displayName: "Bob", password: "pw-bob", logonMFA: .never)
+    }
+
+    deinit { try? FileManager.default.removeItem(at: folder) }
+
+    var router: Router<StepupRequestContext> {
+        StepupApp.router(platform: platform, configuration: configuration, outbox: outbox)
+    }
+
+    func test<T>(_ body: @escaping @Sendable (any TestClientProtocol) async throws -> T) async throws -> T {
+        let app = Application(router: router)
+        let result = try await app.test(.router, body)
+        await store.close()
+        return result
+    }
+}
+
+/// A browser's state in tests: the session cookie and the CSRF token it was last given.
+final class Browser: @unchecked Sendable {
+    var cookie: String?
+    var csrf: String?
+    let client: any TestClientProtocol
+
+    init(_ client: any TestClientProtocol) { self.client = client }
+
+    @discardableResult
+    func get(_ uri: String) async throws -> TestResponse {
+        try await send(uri, method: .get, json: nil)
+    }
+
+    @discardableResult
+    func post(_ uri: String, json: String? = "{}", csrf sendCSRF: Bool = true, headers extra: HTTPFields = [:]) async throws -> TestResponse {
+        try await send(uri, method: .post, json: json, sendCSRF: sendCSRF, extra: extra)
+    }
+
+    func send(_ uri: String, method: HTTPRequest.Method, json: String?, sendCSRF: Bool = true, extra: HTTPFields = [:]) async throws -> TestResponse {
+        var headers = extra
+        if let json, headers[.contentType] == nil { headers[.contentType] = "application/json"; _ = json }
+        if let cookie { headers[.cookie] = "stepup_session=\(cookie)" }
+        if sendCSRF, let csrf { headers[.init("X-CSRF-Token")!] = csrf }
+        let response = try await client.execute(uri: uri, method: method, headers: headers, body: json.map { ByteBuffer(string: $0) })
+        if let setCookie = response.headers[.setCookie], setCookie.hasPrefix("stepup_session=") {
+            let value = setCookie.dropFirst("stepup_session=".count).prefix { $0 != ";" }
+            cookie = value.isEmpty ? nil : String(value)
+        }
+        if let token = (try? response.json())?["csrfToken"] as? String { csrf = token }
+        return response
+    }
+
+    /// Signs in; returns the logon answer.
+    func logon(_ username: String, _ password: String) async throws -> [String: Any] {
+        let response = try await post("/api/logon", json: #"{"username":"\#(username)","password":"\#(password)"}"#, csrf: false)
+        return try response.json()
+    }
+}
+
+extension TestResponse {
+    func json() throws -> [String: Any] {
+        try JSONSerialization.jsonObject(with: Data(body.readableBytesView)) as? [String: Any] ?? [:]
+    }
+
+    /// The stable error code of an error answer.
+    var errorCode: String? {
+        ((try? json())?["error"] as? [String: Any])?["code"] as? String
+    }
+
+    var text: String { String(buffer: body) }
+}
