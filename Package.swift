@@ -13,6 +13,8 @@ let package = Package(
         .library(name: "StepupStore", targets: ["StepupStore"]),
         .library(name: "StepupPlatform", targets: ["StepupPlatform"]),
         .library(name: "StepupServer", targets: ["StepupServer"]),
+        .library(name: "StepupSDK", targets: ["StepupSDK"]),
+        .library(name: "StepupTesting", targets: ["StepupTesting"]),
         .executable(name: "stepup", targets: ["stepup"]),
     ],
     dependencies: [
@@ -49,10 +51,13 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .target(name: "StepupSDK", dependencies: ["StepupCore"], swiftSettings: swiftSettings),
+        .target(name: "StepupTesting", dependencies: ["StepupSDK"], swiftSettings: swiftSettings),
+        .target(name: "StepupExamples", dependencies: ["StepupSDK"], path: "Examples", swiftSettings: swiftSettings),
         .target(
             name: "StepupServer",
             dependencies: [
-                "StepupCore", "StepupStore", "StepupPlatform",
+                "StepupCore", "StepupStore", "StepupPlatform", "StepupSDK",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -62,7 +67,7 @@ let package = Package(
         .executableTarget(
             name: "stepup",
             dependencies: [
-                "StepupServer",
+                "StepupServer", "StepupExamples", "StepupSDK",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -71,9 +76,12 @@ let package = Package(
         .testTarget(name: "StepupStoreTests", dependencies: ["StepupStore"], swiftSettings: swiftSettings),
         .testTarget(name: "StepupPlatformTests", dependencies: ["StepupPlatform"], swiftSettings: swiftSettings),
         .testTarget(
+            name: "StepupSDKTests", dependencies: ["StepupSDK", "StepupTesting", "StepupExamples"],
+            swiftSettings: swiftSettings),
+        .testTarget(
             name: "StepupServerTests",
             dependencies: [
-                "StepupServer",
+                "StepupServer", "StepupExamples",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             swiftSettings: swiftSettings

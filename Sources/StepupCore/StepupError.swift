@@ -41,6 +41,11 @@ public struct StepupError: Error, Sendable, Equatable, CustomStringConvertible {
         case attemptsExhausted = "attempts_exhausted"
         case userLocked = "user_locked"
         case completionNotFound = "completion_not_found"
+        case mfaAbandoned = "mfa_abandoned"
+        case transferNotAuthorized = "transfer_not_authorized"
+        case insufficientFunds = "insufficient_funds"
+        case extensionNotFound = "extension_not_found"
+        case forbidden = "forbidden"
         case storeUnavailable = "store_unavailable"
         case configurationInvalid = "configuration_invalid"
         case `internal` = "internal_error"
@@ -52,7 +57,10 @@ public struct StepupError: Error, Sendable, Equatable, CustomStringConvertible {
             case .notAuthenticated, .logonFailed, .sessionExpired, .mfaRequired, .codeInvalid, .tokenInvalid,
                 .tokenReplayed, .codeExpired:
                 401
-            case .csrfInvalid, .mfaBlocked: 403
+            case .csrfInvalid, .mfaBlocked, .transferNotAuthorized, .forbidden: 403
+            case .mfaAbandoned: 401
+            case .insufficientFunds: 409
+            case .extensionNotFound: 404
             case .notFound, .challengeNotFound, .targetNotFound, .completionNotFound, .noAccessToken: 404
             case .methodNotAllowed: 405
             case .challengeExpired, .challengeClosed: 410
@@ -97,6 +105,11 @@ public struct StepupError: Error, Sendable, Equatable, CustomStringConvertible {
             case .attemptsExhausted: "Too many failed attempts. The user is locked."
             case .userLocked: "The user is locked after too many failed attempts."
             case .completionNotFound: "No matching MFA completion."
+            case .mfaAbandoned: "Multi-factor authentication was not completed."
+            case .transferNotAuthorized: "No completed multi-factor authentication authorises this transfer."
+            case .insufficientFunds: "The account does not hold enough money for this transfer."
+            case .extensionNotFound: "No such extension."
+            case .forbidden: "That is not allowed."
             case .storeUnavailable: "The service is temporarily unavailable."
             case .configurationInvalid: "The configuration is not valid."
             case .internal: "An internal error occurred."
@@ -114,6 +127,10 @@ public struct StepupError: Error, Sendable, Equatable, CustomStringConvertible {
     public var challengeID: String?
     /// Seconds to wait before retrying, for throttling errors.
     public var retryAfter: Int?
+    /// The MFA context's kind, for `mfa_required`.
+    public var context: String?
+    /// Seconds a completion may be old (RFC 9470 `max_age`), for `mfa_required`.
+    public var maxAge: Int?
 
     public init(
         _ code: Code, message: String? = nil, lockedUntil: Date? = nil, attemptsLeft: Int? = nil,

@@ -13,6 +13,8 @@ public enum DemoBank {
         public let logonMFA: LogonMFAPolicy
         public let targets: [(TargetKind, String)]
         public let hasAccessToken: Bool
+        /// Name, number (masked), opening balance in minor units.
+        public var accounts: [(String, String, Int64)] = [("Everyday Checking", "••••4821", 250_000), ("Savings", "••••9377", 1_200_000)]
     }
 
     /// The demo TOTP secret: RFC 6238's own test key, so any authenticator tool can produce its codes.
@@ -48,6 +50,9 @@ public enum DemoBank {
                 try await platform.addTarget(userID: user.id, kind: kind, address: address)
             }
             if demo.hasAccessToken { try await platform.addAccessToken(userID: user.id, secret: accessTokenSecret) }
+            for (name, number, balance) in demo.accounts {
+                try await platform.addAccount(userID: user.id, name: name, number: number, balanceMinor: balance, currency: "USD")
+            }
         }
         return true
     }

@@ -44,6 +44,8 @@ struct ErrorMiddleware: RouterMiddleware {
             let attemptsLeft: Int?
             let challengeId: String?
             let retryAfter: Int?
+            let context: String?
+            let maxAge: Int?
             let requestId: String
         }
         let error: Detail
@@ -52,11 +54,17 @@ struct ErrorMiddleware: RouterMiddleware {
     static func response(for error: StepupError, requestID: String) -> Response {
         var headers: HTTPFields = [:]
         if let retryAfter = error.retryAfter { headers[.retryAfter] = String(retryAfter) }
+        if error.code == .mfaRequired {
+            // RFC 9470: tells API clients that a stronger, fresher authentication is needed, and how fresh.
+            var challenge = #"Bearer error="insufficient_user_authentication", error_description="Multi-factor authentication is required""#
+            if let maxAge = error.maxAge { challenge += ", max_age=\(maxAge)" }
+            headers[.wwwAuthenticate] = challenge
+        }
         let body = Body(
             error: .init(
                 code: error.code.rawValue, message: error.message, lockedUntil: error.lockedUntil,
                 attemptsLeft: error.attemptsLeft, challengeId: error.challengeID, retryAfter: error.retryAfter,
-                requestId: requestID))
+                context: error.context, maxAge: error.maxAge, requestId: requestID))
         let status = HTTPResponse.Status(code: error.httpStatus)
         return (try? JSONBody.response(body, status: status, headers: headers))
             ?? Response(status: .internalServerError)

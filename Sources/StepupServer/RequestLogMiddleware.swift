@@ -20,6 +20,12 @@ struct RequestLogMiddleware: RouterMiddleware {
         response.headers[.requestID] = context.id
         response.headers[.xContentTypeOptions] = "nosniff"
         response.headers[.referrerPolicy] = "no-referrer"
+        if request.uri.path.hasPrefix("/ext/") {
+            // Extensions are less trusted than the platform: sandboxed even when opened top-level, errors included.
+            response.headers[.contentSecurityPolicy] = "sandbox allow-scripts allow-forms"
+        } else {
+            response.headers[.xFrameOptions] = "DENY"
+        }
         let elapsed = ContinuousClock.now - started
         let millis = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
         context.logger.info(
@@ -39,4 +45,5 @@ extension HTTPField.Name {
     static let referrerPolicy = Self("Referrer-Policy")!
     static let forwardedFor = Self("X-Forwarded-For")!
     static let forwardedProto = Self("X-Forwarded-Proto")!
+    static let xFrameOptions = Self("X-Frame-Options")!
 }

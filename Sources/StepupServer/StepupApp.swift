@@ -3,6 +3,7 @@ import Hummingbird
 import Logging
 import StepupCore
 import StepupPlatform
+import StepupSDK
 import StepupStore
 
 /// Builds the Stepup HTTP application from a platform and a configuration.
@@ -13,9 +14,10 @@ import StepupStore
 /// ```
 public enum StepupApp {
     /// The router with every route and middleware; tests drive it without a socket.
-    public static func router(platform: Platform, configuration: ServerConfiguration, outbox: DevOutbox? = nil)
-        -> Router<StepupRequestContext>
-    {
+    public static func router(
+        platform: Platform, configuration: ServerConfiguration, outbox: DevOutbox? = nil,
+        extensions: [any Extension] = []
+    ) -> Router<StepupRequestContext> {
         let router = Router(context: StepupRequestContext.self)
         router.add(middleware: RequestLogMiddleware(bodyLimit: configuration.maxBodyBytes))
         router.add(middleware: ErrorMiddleware())
@@ -23,14 +25,17 @@ public enum StepupApp {
         OperationalRoutes(platform: platform, outbox: configuration.demo ? outbox : nil).add(to: router)
         SessionRoutes(platform: platform, gate: gate).add(to: router)
         MFARoutes(platform: platform, gate: gate).add(to: router)
+        let mounted = Dictionary(extensions.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        ExtensionRoutes(platform: platform, gate: gate, extensions: mounted).add(to: router)
         return router
     }
 
     public static func make(
-        platform: Platform, configuration: ServerConfiguration, outbox: DevOutbox? = nil, logger: Logger
+        platform: Platform, configuration: ServerConfiguration, outbox: DevOutbox? = nil,
+        extensions: [any Extension] = [], logger: Logger
     ) -> some ApplicationProtocol {
         Application(
-            router: router(platform: platform, configuration: configuration, outbox: outbox),
+            router: router(platform: platform, configuration: configuration, outbox: outbox, extensions: extensions),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "stepup"),
             logger: logger)
     }

@@ -100,6 +100,30 @@ enum Migrations {
                 """,
                 "CREATE INDEX rate_events_scope ON rate_events (scope, subject, at)",
             ]),
+        Migration(
+            version: 2, name: "banking data for extensions",
+            statements: [
+                """
+                CREATE TABLE accounts (
+                  id TEXT PRIMARY KEY, user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+                  name TEXT NOT NULL, number TEXT NOT NULL, balance_minor BIGINT NOT NULL, currency TEXT NOT NULL,
+                  created_at BIGINT NOT NULL)
+                """,
+                "CREATE INDEX accounts_user ON accounts (user_id)",
+                """
+                CREATE TABLE transfers (
+                  id TEXT PRIMARY KEY, user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+                  session_id TEXT NOT NULL, completion_id TEXT NOT NULL, transaction_id TEXT NOT NULL,
+                  from_account TEXT NOT NULL REFERENCES accounts(id), amount_minor BIGINT NOT NULL,
+                  currency TEXT NOT NULL, payee TEXT NOT NULL, memo TEXT, created_at BIGINT NOT NULL,
+                  UNIQUE (completion_id, transaction_id))
+                """,
+                """
+                CREATE TABLE disclaimer_acceptances (
+                  user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE, disclaimer_id TEXT NOT NULL,
+                  accepted_at BIGINT NOT NULL, PRIMARY KEY (user_id, disclaimer_id))
+                """,
+            ]),
     ]
 
     /// The newest schema version this build knows.

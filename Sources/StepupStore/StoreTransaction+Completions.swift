@@ -46,6 +46,16 @@ extension StoreTransaction {
         ).map(Self.completion)
     }
 
+    /// Completions of a session consumed at or after `since`, newest first: what a transfer may be authorised by.
+    public func consumedCompletions(sessionID: String, since: Date) async throws -> [MFACompletion] {
+        try await rows(
+            """
+            SELECT * FROM completions WHERE session_id = \(bind: sessionID) AND consumed_at IS NOT NULL
+              AND consumed_at >= \(bind: Millis.from(since)) ORDER BY consumed_at DESC
+            """
+        ).map(Self.completion)
+    }
+
     public func completion(challengeID: String) async throws -> MFACompletion? {
         try await first("SELECT * FROM completions WHERE challenge_id = \(bind: challengeID)").map(Self.completion)
     }

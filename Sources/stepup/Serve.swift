@@ -3,6 +3,8 @@ import Foundation
 import Hummingbird
 import Logging
 import StepupCore
+import StepupExamples
+import StepupSDK
 import StepupPlatform
 import StepupServer
 import StepupStore
@@ -69,7 +71,10 @@ struct Serve: AsyncParsableCommand {
             Self.printDemoHelp(settings: settings, seeded: seeded)
         }
 
-        let app = StepupApp.make(platform: platform, configuration: settings, outbox: outbox, logger: logger)
+        // The example extensions are part of the demo bank, not of a production platform.
+        let extensions: [any Extension] = settings.demo ? [TransfersExtension()] : []
+        let app = StepupApp.make(
+            platform: platform, configuration: settings, outbox: outbox, extensions: extensions, logger: logger)
         logger.info(
             "stepup serving",
             metadata: ["host": "\(settings.host)", "port": "\(settings.port)", "database": "\(settings.database)"])
@@ -91,6 +96,7 @@ struct Serve: AsyncParsableCommand {
             text += "  \(user.username) / \(user.password)   (\(mfa))\n"
         }
         text += "Codes sent in demo mode appear at \(base)/dev/outbox.\n"
+        text += "The example transfer extension is at \(base)/ext/transfers/form (submit needs MFA).\n"
         text += "alice's access token uses the RFC 6238 test key (ASCII 12345678901234567890, SHA-1, 6 digits).\n"
         FileHandle.standardOutput.write(Data(text.utf8))
     }

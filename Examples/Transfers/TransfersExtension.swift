@@ -1,0 +1,85 @@
+import Foundation
+import StepupCore
+import StepupSDK
+
+/// The example funds-transfer extension: a form, the user's accounts, and a `submit` route guarded with
+/// `transactions:`, so the MFA the user completes names this amount and payee, and only this transfer runs on it.
+public struct TransfersExtension: Extension {
+    public let name = "transfers"
+
+    public init() {}
+
+    public var routes: [ExtensionRoute] {
+        [
+            ExtensionRoute("form", methods: [.get]) { request in .html(Self.form(baseAssetsURL: request.baseAssetsURL)) },
+            ExtensionRoute("accounts") { request in try .json(try await Accounts.list(for: request)) },
+            ExtensionRoute("submit", methods: [.post], handler: Self.submit)
+                .mfaValidationRequired(transactions: Self.transactions, errorHandler: Self.handleMFAError),
+        ]
+    }
+
+    /// The one transaction a `submit` call performs, read from its fields: `transactionId`, `fromAccount`,
+    /// `toPayee`, `amount`, `currency` (default USD).
+    @Sendable static func transactions(_ request: ExtensionRequest) throws -> [TransactionItem] {
+        [try transferRequest(request).item]
+    }
+
+    static func transferRequest(_ request: ExtensionRequest) throws -> TransferRequest {
+        let fields = request.formFields
+        guard let id = fields["transactionId"], !id.isEmpty, id.count <= 64,
+            let from = fields["fromAccount"], !from.isEmpty,
+            let payee = fields["toPayee"]?.trimmingCharacters(in: .whitespaces), !payee.isEmpty, payee.count <= 100,
+            let amount = fields["amount"]
+        else {
+            throw StepupError(.badRequest, message: "A transfer needs transactionId, fromAccount, toPayee and amount.")
+        }
+        return TransferRequest(
+            transactionID: id, fromAccountID: from, amountMinor: try MoneyAmount.minorUnits(amount),
+            currency: fields["currency"] ?? "USD", payee: payee, memo: fields["memo"].map { String($0.prefix(140)) })
+    }
+
+    @Sendable static func submit(_ request: ExtensionRequest) async throws -> ExtensionResponse {
+        let receipt = try await request.platform.user.transfer(try transferRequest(request))
+        return try .json(receipt)
+    }
+
+    @Sendable static func handleMFAError(_ request: ExtensionRequest, _ failure: MFAFailure) async throws
+        -> ExtensionResponse
+    {
+        let reason: String =
+            switch failure {
+            case .abandoned(let state): "the verification was \(state.rawValue)"
+            case .blocked: "the bank blocked this transfer"
+            case .workflow(let error): error.message
+            case .required: "verification is required"
+            }
+        return .html(
+            "<h1>Transfers: not sent</h1><p>MFA failure: \(HTML.escape(reason)). No money was moved.</p>", status: 403)
+    }
+
+    static func form(baseAssetsURL: String) -> String {
+        """
+        <!doctype html>
+        <html lang="en"><head><meta charset="utf-8"><title>Transfer funds</title></head>
+        <body>
+        <h1>Transfer funds</h1>
+        <form id="transfer" method="post" action="submit">
+          <label>From account <input name="fromAccount" required></label>
+          <label>To payee <input name="toPayee" required maxlength="100"></label>
+          <label>Amount <input name="amount" required inputmode="decimal"></label>
+          <label>Memo <input name="memo" maxlength="140"></label>
+          <button type="submit">Send</button>
+        </form>
+        </body></html>
+        """
+    }
+}
+
+/// Escapes text for HTML element content and attribute values.
+enum HTML {
+    static func escape(_ text: String) -> String {
+        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
+            .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
+            .replacingOccurrences(of: "'", with: "&#39;")
+    }
+}

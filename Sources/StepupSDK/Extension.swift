@@ -1,0 +1,81 @@
+import StepupCore
+
+/// A small web app inside online banking: named routes, optional static assets, and whether it may run before logon
+/// (an external MFA extension must).
+///
+/// ```swift
+/// struct Greeter: Extension {
+///     let name = "greeter"
+///     var routes: [ExtensionRoute] {
+///         [
+///             ExtensionRoute("hello") { request in .html("<p>Hello, \(request.onlineUser.displayName)</p>") },
+///             ExtensionRoute("secret") { _ in .text("42") }.mfaValidationRequired(),
+///         ]
+///     }
+/// }
+/// ```
+public protocol Extension: Sendable {
+    /// Lower-case letters, digits and `-` or `_`; unique on a platform; the `{extension}` of `/ext/{extension}/…`.
+    var name: String { get }
+    var routes: [ExtensionRoute] { get }
+    var assets: [ExtensionAsset] { get }
+    /// Whether the extension may serve a session that has not passed logon yet (external MFA at logon).
+    var runsBeforeLogon: Bool { get }
+}
+
+extension Extension {
+    public var assets: [ExtensionAsset] { [] }
+    public var runsBeforeLogon: Bool { false }
+
+    /// The route for a routing key, if the extension has one.
+    public func route(_ routingKey: String) -> ExtensionRoute? {
+        routes.first { $0.routingKey == routingKey }
+    }
+
+    /// Whether `name` may be used as an extension name: it appears in paths and contexts.
+    public static func isValidName(_ name: String) -> Bool {
+        !name.isEmpty && name.count <= 64
+            && name.allSatisfy { $0.isASCII && ($0.isLowercase || $0.isNumber || $0 == "-" || $0 == "_") }
+    }
+}
+
+/// A route handler.
+public typealias ExtensionHandler = @Sendable (ExtensionRequest) async throws -> ExtensionResponse
+
+/// One routing key of an extension, its handler and, optionally, the MFA guard the host enforces before it.
+public struct ExtensionRoute: Sendable {
+    public let routingKey: String
+    public let methods: Set<ExtensionRequest.Method>
+    let handler: ExtensionHandler
+    /// The guard, when the route requires MFA.
+    public private(set) var mfaGuard: MFAGuard?
+
+    public init(
+        _ routingKey: String, methods: Set<ExtensionRequest.Method> = [.get, .post],
+        handler: @escaping ExtensionHandler
+    ) {
+        self.routingKey = routingKey
+        self.methods = methods
+        self.handler = handler
+    }
+
+    /// Requires a completed MFA workflow before the handler runs (the seeds' `@mfa_validation_required`).
+    ///
+    /// - Parameters:
+    ///   - transactions: the transactions the call performs; the completion must authorise exactly these ids,
+    ///     amounts, currencies and payees. Without it, the completion must be for this extension and route (or
+    ///     from the extension's own `promptForMFA`).
+    ///   - freshFor: accept any completion of the context no older than this many seconds, consumed or not,
+    ///     instead of consuming one completion per call.
+    ///   - errorHandler: renders the answer when the user left the workflow, MFA failed, or the workflow threw;
+    ///     without it those are typed errors.
+    public func mfaValidationRequired(
+        transactions: (@Sendable (ExtensionRequest) throws -> [TransactionItem])? = nil,
+        freshFor: Int? = nil,
+        errorHandler: MFAErrorHandler? = nil
+    ) -> ExtensionRoute {
+        var copy = self
+        copy.mfaGuard = MFAGuard(transactions: transactions, freshFor: freshFor, errorHandler: errorHandler)
+        return copy
+    }
+}

@@ -1,0 +1,74 @@
+import StepupCore
+
+/// Why a guarded handler did not run.
+public enum MFAFailure: Error, Sendable, Equatable {
+    /// No matching completion: the host opened (or reused) this challenge for the banking app to drive.
+    case required(challengeID: String, context: MFAContext)
+    /// The user left the workflow, or it ended without success (`cancelled`, `failed`, `locked`, `expired`).
+    case abandoned(challengeState: ChallengeState)
+    /// EDV answered block.
+    case blocked
+    /// The workflow itself failed (the store was down, the request named bad transactions…).
+    case workflow(StepupError)
+
+    /// The typed error the host answers with when the route has no error handler.
+    public var error: StepupError {
+        switch self {
+        case .required(let challengeID, let context):
+            var error = StepupError(.mfaRequired, challengeID: challengeID)
+            error.context = context.kind
+            return error
+        case .abandoned(let state):
+            return StepupError(.mfaAbandoned, message: "Multi-factor authentication was \(state.rawValue).")
+        case .blocked:
+            return StepupError(.mfaBlocked)
+        case .workflow(let error):
+            return error
+        }
+    }
+}
+
+/// Renders the answer of a guarded route whose MFA was abandoned, failed, blocked or threw.
+public typealias MFAErrorHandler = @Sendable (ExtensionRequest, MFAFailure) async throws -> ExtensionResponse
+
+/// The guard of one route: what completion it needs and how long one stays good.
+public struct MFAGuard: Sendable {
+    let transactions: (@Sendable (ExtensionRequest) throws -> [TransactionItem])?
+    /// Seconds; nil means each completion opens one call.
+    public let freshFor: Int?
+    let errorHandler: MFAErrorHandler?
+
+    /// Whether the route names its transactions (PSD2 dynamic linking).
+    public var linksTransactions: Bool { transactions != nil }
+
+    /// The contexts a completion may have to open this route, most specific first. A plain guard accepts its own
+    /// route's context or the extension's `promptForMFA` context; a transaction guard accepts only its exact
+    /// transactions.
+    func acceptedContexts(for request: ExtensionRequest) throws -> [MFAContext] {
+        if let transactions {
+            let items = try transactions(request)
+            guard !items.isEmpty, Set(items.map(\.id)).count == items.count,
+                items.allSatisfy({ $0.amountMinor > 0 && !$0.payee.isEmpty && $0.currency.count == 3 })
+            else {
+                throw StepupError(.badRequest, message: "The transactions to authorise are not valid.")
+            }
+            return [.transaction(items)]
+        }
+        return [
+            .extensionPrompt(extension: request.extensionName, route: request.routingKey),
+            .extensionPrompt(extension: request.extensionName, route: nil),
+        ]
+    }
+}
+
+/// What the guard needs of the platform, for one session. The host provides it; extension code never sees it.
+public protocol MFAGuardBackend: Sendable {
+    /// Consumes (or, with `freshFor`, finds) a completion whose context is one of `contexts`, trying them in order.
+    func satisfy(contexts: [MFAContext], freshFor: Int?) async throws -> MFAContext?
+    /// Opens, or reuses, the session's challenge for `context`; returns its id.
+    func openChallenge(for context: MFAContext) async throws -> String
+    /// The state of one of this session's challenges, and its context; nil if there is no such challenge.
+    func challenge(id: String) async throws -> (state: ChallengeState, context: MFAContext)?
+    /// Seconds a single-use completion stays good (the `max_age` reported to API clients).
+    func completionLifetime() async throws -> Int
+}

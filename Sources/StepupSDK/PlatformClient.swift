@@ -1,0 +1,27 @@
+import StepupCore
+
+/// How an extension reaches the platform. In process it calls the platform directly; as its own service it speaks
+/// HTTP with a per-request credential. Either way it acts only for the session and user it is serving.
+public protocol PlatformClient: Sendable {
+    /// Acts as the signed-in user (the seeds' WedgeOnlineBanking). Throws `not_authenticated` before logon.
+    var user: any UserAPI { get }
+    /// Acts by user id, for the session's own user only (the seeds' Q2API); works before logon.
+    var backOffice: any BackOfficeAPI { get }
+}
+
+/// The user API: calls made as the signed-in user.
+public protocol UserAPI: Sendable {
+    func profile() async throws -> UserProfile
+    func accounts() async throws -> [Account]
+    func acceptDisclaimer(id: String) async throws
+    /// Moves money; refused with `transfer_not_authorized` unless a completion consumed in this session authorised
+    /// exactly this transaction, amount, currency and payee.
+    func transfer(_ request: TransferRequest) async throws -> TransferReceipt
+}
+
+/// The back-office API: calls by user id, limited to the session's own user.
+public protocol BackOfficeAPI: Sendable {
+    func profile(userID: String) async throws -> UserProfile
+    func accounts(userID: String) async throws -> [Account]
+    func markDisclaimerAccepted(userID: String, id: String) async throws
+}

@@ -1,0 +1,106 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import StepupCore
+import StepupPlatform
+import StepupSDK
+
+/// Hosts in-process extensions at `/ext/{extension}/{route}` and their assets at `/ext/{extension}/assets/{file}`.
+///
+/// The extension's name comes from the path the banking app posts to, never from the body. The session must be
+/// authenticated unless the extension runs before logon; a POST needs the session's CSRF token. The guard runs in
+/// ``ExtensionDispatcher`` before the handler.
+struct ExtensionRoutes {
+    static let challengeHeader = HTTPField.Name("X-Stepup-Challenge")!
+
+    let platform: Platform
+    let gate: SessionGate
+    let extensions: [String: any Extension]
+
+    func add(to router: Router<StepupRequestContext>) {
+        router.get("/ext/{extension}/assets/{file}") { _, context in try asset(context) }
+        router.get("/ext/{extension}/{route}") { request, context in try await call(request, context, method: .get) }
+        router.post("/ext/{extension}/{route}") { request, context in try await call(request, context, method: .post) }
+    }
+
+    func asset(_ context: StepupRequestContext) throws -> Response {
+        guard let name = context.parameters.get("extension"), let ext = extensions[name] else {
+            throw StepupError(.extensionNotFound)
+        }
+        guard let file = context.parameters.get("file"), let asset = ext.assets.first(where: { $0.path == file }) else {
+            throw StepupError(.notFound)
+        }
+        return Response(
+            status: .ok, headers: [.contentType: asset.contentType, .cacheControl: "no-cache"],
+            body: .init(byteBuffer: ByteBuffer(bytes: asset.content)))
+    }
+
+    func call(_ request: Request, _ context: StepupRequestContext, method: ExtensionRequest.Method) async throws
+        -> Response
+    {
+        guard let name = context.parameters.get("extension"), let ext = extensions[name] else {
+            throw StepupError(.extensionNotFound)
+        }
+        let routingKey = context.parameters.get("route") ?? ""
+        let resumed = try await gate.session(
+            request, context: context, requirement: ext.runsBeforeLogon ? .anySession : .authenticated)
+        let (fields, json, raw) = try await Self.body(of: request, context: context)
+        let (registration, sso) = try await platform.registration(userID: resumed.user.id, provider: ext.name)
+        let extensionRequest = ExtensionRequest(
+            extensionName: ext.name, routingKey: routingKey, method: method, formFields: fields, body: json,
+            rawBody: raw,
+            onlineUser: OnlineUser(id: resumed.user.id, username: resumed.user.username, displayName: resumed.user.displayName),
+            isAuthenticated: resumed.session.stage == .authenticated, baseAssetsURL: "/ext/\(ext.name)/assets/",
+            platform: InProcessPlatformClient(platform: platform, session: resumed.session),
+            mfaInfo: MFAInfo(registrationValue: registration, ssoIdentifier: sso),
+            challengeHint: request.headers[Self.challengeHeader])
+        let answer = try await ExtensionDispatcher.dispatch(
+            extensionRequest, to: ext, backend: PlatformGuardBackend(platform: platform, session: resumed.session))
+        return Self.response(answer)
+    }
+
+    /// Query parameters, then url-encoded form fields or the scalar fields of a JSON object, as strings; the JSON
+    /// value itself; and the raw bytes.
+    static func body(of request: Request, context: StepupRequestContext) async throws
+        -> ([String: String], JSONValue?, [UInt8])
+    {
+        var fields: [String: String] = [:]
+        for (key, value) in request.uri.queryParameters { fields[String(key)] = String(value) }
+        let buffer: ByteBuffer
+        do {
+            buffer = try await request.body.collect(upTo: context.bodyLimit)
+        } catch {
+            throw StepupError(.bodyTooLarge)
+        }
+        let raw = Array(buffer.readableBytesView)
+        guard !raw.isEmpty else { return (fields, nil, raw) }
+        let mediaType = request.headers[.contentType].flatMap { MediaType(from: $0) }
+        if mediaType?.isType(.applicationJson) == true {
+            guard let json = try? JSONDecoder().decode(JSONValue.self, from: Data(raw)) else {
+                throw StepupError(.malformedJSON)
+            }
+            if case .object(let object) = json {
+                for (key, value) in object { if let text = value.stringValue { fields[key] = text } }
+            }
+            return (fields, json, raw)
+        }
+        if mediaType?.isType(.applicationUrlEncoded) == true {
+            var components = URLComponents()
+            components.percentEncodedQuery = String(decoding: raw, as: UTF8.self).replacingOccurrences(of: "+", with: "%20")
+            for item in components.queryItems ?? [] { fields[item.name] = item.value ?? "" }
+        }
+        return (fields, nil, raw)
+    }
+
+    static func response(_ answer: ExtensionResponse) -> Response {
+        var headers: HTTPFields = [:]
+        for (name, value) in answer.headers {
+            if let field = HTTPField.Name(name) { headers[field] = value }
+        }
+        if headers[.contentType] == nil { headers[.contentType] = "application/octet-stream" }
+        return Response(
+            status: HTTPResponse.Status(code: answer.status), headers: headers,
+            body: .init(byteBuffer: ByteBuffer(bytes: answer.body)))
+    }
+}

@@ -1,0 +1,165 @@
+import Foundation
+import StepupCore
+import StepupSDK
+import Synchronization
+
+/// An in-memory platform for extension unit tests: one user's accounts, transfers, disclaimers and consumed
+/// completions. It enforces what the real platform enforces for an extension: the user API refuses before logon,
+/// the back-office API serves only the session's user, and a transfer needs a consumed completion that authorised
+/// exactly its transaction. (The real platform's own tests prove the real thing; this is for extension authors.)
+public final class TestPlatform: Sendable {
+    struct State {
+        var accounts: [Account]
+        var transfers: [TransferRequest] = []
+        var disclaimers: [String] = []
+        var consumed: [MFAContext] = []
+        var usedTransactions: Set<String> = []
+    }
+
+    public let userID: String
+    public let registrationValue: String?
+    public let ssoIdentifier: String?
+    private let state: Mutex<State>
+
+    public init(
+        userID: String, accounts: [Account]? = nil, registrationValue: String? = nil, ssoIdentifier: String? = nil
+    ) {
+        self.userID = userID
+        self.registrationValue = registrationValue
+        self.ssoIdentifier = ssoIdentifier
+        state = Mutex(
+            State(
+                accounts: accounts ?? [
+                    Account(id: "acct-1", userID: userID, name: "Checking", number: "••1234", balanceMinor: 100_000, currency: "USD")
+                ]))
+    }
+
+    public var accounts: [Account] { state.withLock { $0.accounts } }
+    public var transfers: [TransferRequest] { state.withLock { $0.transfers } }
+    public var acceptedDisclaimers: [String] { state.withLock { $0.disclaimers } }
+
+    func recordConsumed(_ context: MFAContext) { state.withLock { $0.consumed.append(context) } }
+
+    func transfer(_ request: TransferRequest) throws -> TransferReceipt {
+        try state.withLock { state in
+            let authorised = state.consumed.contains { context in
+                if case .transaction(let items) = context { return items.contains(request.item) }
+                return false
+            }
+            guard authorised, !state.usedTransactions.contains(request.transactionID) else {
+                throw StepupError(.transferNotAuthorized)
+            }
+            guard let index = state.accounts.firstIndex(where: { $0.id == request.fromAccountID }) else {
+                throw StepupError(.notFound, message: "No such account.")
+            }
+            let account = state.accounts[index]
+            guard account.balanceMinor >= request.amountMinor else { throw StepupError(.insufficientFunds) }
+            state.accounts[index] = Account(
+                id: account.id, userID: account.userID, name: account.name, number: account.number,
+                balanceMinor: account.balanceMinor - request.amountMinor, currency: account.currency)
+            state.usedTransactions.insert(request.transactionID)
+            state.transfers.append(request)
+            return TransferReceipt(
+                transferID: "transfer-\(state.transfers.count)", transactionID: request.transactionID,
+                balanceMinor: account.balanceMinor - request.amountMinor)
+        }
+    }
+
+    func acceptDisclaimer(_ id: String) { state.withLock { $0.disclaimers.append(id) } }
+
+    func profile() -> UserProfile { UserProfile(userID: userID, username: "alice", displayName: "Alice") }
+}
+
+struct TestPlatformClient: PlatformClient {
+    let platform: TestPlatform
+    let isAuthenticated: Bool
+
+    var user: any UserAPI { TestUserAPI(platform: platform, isAuthenticated: isAuthenticated) }
+    var backOffice: any BackOfficeAPI { TestBackOfficeAPI(platform: platform) }
+}
+
+struct TestUserAPI: UserAPI {
+    let platform: TestPlatform
+    let isAuthenticated: Bool
+
+    func check() throws { if !isAuthenticated { throw StepupError(.notAuthenticated) } }
+    func profile() async throws -> UserProfile {
+        try check()
+        return platform.profile()
+    }
+    func accounts() async throws -> [Account] {
+        try check()
+        return platform.accounts
+    }
+    func acceptDisclaimer(id: String) async throws {
+        try check()
+        platform.acceptDisclaimer(id)
+    }
+    func transfer(_ request: TransferRequest) async throws -> TransferReceipt {
+        try check()
+        return try platform.transfer(request)
+    }
+}
+
+struct TestBackOfficeAPI: BackOfficeAPI {
+    let platform: TestPlatform
+
+    func check(_ userID: String) throws { if userID != platform.userID { throw StepupError(.forbidden) } }
+    func profile(userID: String) async throws -> UserProfile {
+        try check(userID)
+        return platform.profile()
+    }
+    func accounts(userID: String) async throws -> [Account] {
+        try check(userID)
+        return platform.accounts
+    }
+    func markDisclaimerAccepted(userID: String, id: String) async throws {
+        try check(userID)
+        platform.acceptDisclaimer(id)
+    }
+}
+
+/// The guard's backend in tests: answers from the chosen ``MFAState`` and logs what it was asked.
+final class TestGuardBackend: MFAGuardBackend {
+    static let challengeID = "test-challenge"
+    let state: MFAState
+    let platform: TestPlatform
+    private let log = Mutex(GuardLog())
+
+    init(state: MFAState, platform: TestPlatform) {
+        self.state = state
+        self.platform = platform
+    }
+
+    var seen: GuardLog { log.withLock { $0 } }
+
+    func satisfy(contexts: [MFAContext], freshFor: Int?) async throws -> MFAContext? {
+        log.withLock { $0.askedFor.append(contexts) }
+        let matched: MFAContext?
+        switch state {
+        case .completed: matched = contexts.first
+        case .completedFor(let context): matched = contexts.contains(context) ? context : nil
+        case .failing(let error): throw error
+        case .notCompleted, .abandoned: matched = nil
+        }
+        if let matched {
+            log.withLock { $0.consumed.append(matched) }
+            platform.recordConsumed(matched)
+        }
+        return matched
+    }
+
+    func openChallenge(for context: MFAContext) async throws -> String {
+        log.withLock { $0.openedChallenges.append(context) }
+        return Self.challengeID
+    }
+
+    func challenge(id: String) async throws -> (state: ChallengeState, context: MFAContext)? {
+        guard id == Self.challengeID, case .abandoned(let challengeState) = state,
+            let asked = log.withLock({ $0.askedFor.last?.first })
+        else { return nil }
+        return (challengeState, asked)
+    }
+
+    func completionLifetime() async throws -> Int { 300 }
+}
