@@ -5,6 +5,7 @@ import HummingbirdTesting
 import NIOCore
 import StepupCore
 import StepupPlatform
+import StepupSDK
 import StepupStore
 
 @testable import StepupServer
@@ -18,7 +19,10 @@ final class ServerFixture: Sendable {
     let platform: Platform
     let configuration: ServerConfiguration
 
-    init(demo: Bool = true, configure: (inout ServerConfiguration) -> Void = { _ in }) async throws {
+    let extensions: [any Extension]
+
+    init(demo: Bool = true, extensions: [any Extension] = [], configure: (inout ServerConfiguration) -> Void = { _ in }) async throws {
+        self.extensions = extensions
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("stepup-server-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         store = try await SQLiteStore.open(path: folder.appendingPathComponent("stepup.sqlite").path)
@@ -32,13 +36,21 @@ final class ServerFixture: Sendable {
         let alice = try await platform.createUser(username: "alice", displayName: "Alice", password: "pw-alice", logonMFA: .always)
         try await platform.addTarget(userID: alice.id, kind: .sms, address: "+15550100101")
         try await platform.addAccessToken(userID: alice.id, secret: Array("12345678901234567890".utf8))
+        try await platform.addAccount(userID: alice.id, name: "Checking", number: "••1234", balanceMinor: 100_000, currency: "USD")
         try await platform.createUser(username: "bob", displayName: "Bob", password: "pw-bob", logonMFA: .never)
+    }
+
+    /// The TOTP of alice's token at the fixture's clock; each call moves the clock one step on, since a step is
+    /// accepted only once.
+    func nextTOTP() throws -> String {
+        clock.advance(by: 30)
+        return try TOTP(secret: Array("12345678901234567890".utf8)).code(at: clock.now)
     }
 
     deinit { try? FileManager.default.removeItem(at: folder) }
 
     var router: Router<StepupRequestContext> {
-        StepupApp.router(platform: platform, configuration: configuration, outbox: outbox)
+        StepupApp.router(platform: platform, configuration: configuration, outbox: outbox, extensions: extensions)
     }
 
     func test<T>(_ body: @escaping @Sendable (any TestClientProtocol) async throws -> T) async throws -> T {
@@ -79,6 +91,20 @@ final class Browser: @unchecked Sendable {
         }
         if let token = (try? response.json())?["csrfToken"] as? String { csrf = token }
         return response
+    }
+
+    /// Signs alice in and completes logon MFA with her TOTP.
+    func signInAlice(_ fixture: ServerFixture) async throws {
+        let logon = try await self.logon("alice", "pw-alice")
+        let challenge = (logon["challenge"] as? [String: Any])?["id"] as? String ?? ""
+        let verified = try await post("/api/mfa/challenges/\(challenge)/verify-token", json: #"{"token":"\#(try fixture.nextTOTP())"}"#)
+        guard verified.status == .ok else { throw StepupError(.internal, message: "logon MFA failed: \(verified.text)") }
+    }
+
+    /// Completes a challenge the guard opened, with alice's next TOTP.
+    @discardableResult
+    func complete(_ challengeID: String, _ fixture: ServerFixture) async throws -> TestResponse {
+        try await post("/api/mfa/challenges/\(challengeID)/verify-token", json: #"{"token":"\#(try fixture.nextTOTP())"}"#)
     }
 
     /// Signs in; returns the logon answer.
