@@ -14,7 +14,17 @@ public struct TransfersExtension: Extension {
             ExtensionRoute("form", methods: [.get]) { request in .html(Self.form(baseAssetsURL: request.baseAssetsURL)) },
             ExtensionRoute("accounts") { request in try .json(try await Accounts.list(for: request)) },
             ExtensionRoute("submit", methods: [.post], handler: Self.submit)
-                .mfaValidationRequired(transactions: Self.transactions, errorHandler: Self.handleMFAError),
+                .mfaValidationRequired(
+                    auditAction: "TransferFunds",
+                    details: .dynamic { request in
+                        ["fromAccount": request.formFields["fromAccount"] ?? "", "memo": request.formFields["memo"] ?? ""]
+                    },
+                    transactions: Self.transactions, errorHandler: Self.handleMFAError),
+            ExtensionRoute("add-payee", methods: [.post], handler: Self.addPayee)
+                .mfaValidationRequired(
+                    auditAction: "AddPayee",
+                    details: .dynamic { request in ["payee": request.formFields["payee"] ?? ""] },
+                    errorHandler: Self.handleMFAError),
         ]
     }
 
@@ -41,6 +51,14 @@ public struct TransfersExtension: Extension {
     @Sendable static func submit(_ request: ExtensionRequest) async throws -> ExtensionResponse {
         let receipt = try await request.platform.user.transfer(try transferRequest(request))
         return try .json(receipt)
+    }
+
+    /// Registers a payee; the demo EDV rules ask for MFA, then not again for ten minutes in the session.
+    @Sendable static func addPayee(_ request: ExtensionRequest) async throws -> ExtensionResponse {
+        guard let payee = request.formFields["payee"]?.trimmingCharacters(in: .whitespaces), !payee.isEmpty,
+            payee.count <= 100
+        else { throw StepupError(.badRequest, message: "Name the payee.") }
+        return try .json(["payee": payee, "status": "added"])
     }
 
     @Sendable static func handleMFAError(_ request: ExtensionRequest, _ failure: MFAFailure) async throws

@@ -17,10 +17,10 @@ public struct AuditEvent: Sendable, Codable, Equatable, Identifiable {
     public let details: [String: String]
 
     public init(
-        id: String = SecureRandom.identifier(), at: Date, action: String, outcome: AuditOutcome, userID: String?,
+        id: String? = nil, at: Date, action: String, outcome: AuditOutcome, userID: String?,
         sessionID: String? = nil, challengeID: String? = nil, details: [String: String] = [:]
     ) {
-        self.id = id
+        self.id = id ?? SortableID.make(at: at)
         self.at = at
         self.action = action
         self.outcome = outcome

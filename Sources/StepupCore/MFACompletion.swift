@@ -5,6 +5,8 @@ public enum MFAMethod: String, Sendable, Codable {
     case accessCode = "access_code"
     case accessToken = "access_token"
     case externalToken = "external_token"
+    /// No second factor: an explicit EDV allow rule exempted this transaction (a risk-based exemption).
+    case exemption
 }
 
 /// Proof that a session passed MFA for one context. Consumed at most once, within the freshness window.

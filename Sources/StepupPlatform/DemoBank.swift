@@ -38,10 +38,26 @@ public enum DemoBank {
             targets: [(.email, "carol@example.com")], hasAccessToken: false),
     ]
 
+    /// The demo bank's EDV rules: block transfers above 10,000.00, exempt those up to 30.00 (a low-value
+    /// exemption), ask for MFA in between; ask for MFA to add a payee, then not again for 10 minutes.
+    public static let edvRules: [EDVRuleDefinition] = [
+        EDVRuleDefinition(
+            id: "block-large-transfers", position: 10, action: "TransferFunds",
+            conditions: [.detailAbove(key: "transaction.amountMinor", threshold: 1_000_000)], decision: .block),
+        EDVRuleDefinition(
+            id: "exempt-small-transfers", position: 20, action: "TransferFunds",
+            conditions: [.detailAtMost(key: "transaction.amountMinor", threshold: 3_000)], decision: .allow),
+        EDVRuleDefinition(
+            id: "mfa-transfers", position: 30, action: "TransferFunds",
+            conditions: [.detailAbove(key: "transaction.amountMinor", threshold: 3_000)], decision: .requireMFA),
+        EDVRuleDefinition(id: "mfa-add-payee", position: 40, action: "AddPayee", decision: .requireMFA, repromptAfterMinutes: 10),
+    ]
+
     /// Seeds the demo users when the database has no user at all; returns whether it did.
     @discardableResult
     public static func seedIfEmpty(_ platform: Platform) async throws -> Bool {
         guard try await platform.store.read({ try await $0.userCount() }) == 0 else { return false }
+        try await platform.saveEDVRules(edvRules)
         for demo in users {
             let user = try await platform.createUser(
                 username: demo.username, displayName: demo.displayName, passwordHash: demo.passwordHash,

@@ -29,16 +29,8 @@ extension Platform {
     public func openChallenge(session: Session, context: MFAContext) async throws -> Challenge {
         let now = clock.now
         return try await store.write { tx in
-            if let existing = try await tx.openChallenge(sessionID: session.id, context: context), now < existing.expiresAt {
-                return existing
-            }
-            let properties = try await tx.systemProperties()
-            let challenge = Challenge(
-                userID: session.userID, sessionID: session.id, context: context, createdAt: now,
-                lifetime: TimeInterval(properties.challengeLifetime))
-            try await tx.insert(challenge)
-            try await tx.append(Self.challengeOpened(challenge, at: now))
-            return challenge
+            try await Self.openChallenge(
+                for: context, session: session, now: now, properties: try await tx.systemProperties(), in: tx)
         }
     }
 

@@ -62,6 +62,10 @@ public struct ExtensionRoute: Sendable {
     /// Requires a completed MFA workflow before the handler runs (the seeds' `@mfa_validation_required`).
     ///
     /// - Parameters:
+    ///   - auditAction: the audit action name (the seeds' `audit_action_name`): each call creates an audit event
+    ///     and the platform's EDV rules answer allow, require MFA, or block. Without transactions, no decisive rule
+    ///     means allow; with transactions, only an explicit allow rule exempts the call from MFA.
+    ///   - details: the author's details of that event: a string, a dictionary or a closure over the request.
     ///   - transactions: the transactions the call performs; the completion must authorise exactly these ids,
     ///     amounts, currencies and payees. Without it, the completion must be for this extension and route (or
     ///     from the extension's own `promptForMFA`).
@@ -70,12 +74,16 @@ public struct ExtensionRoute: Sendable {
     ///   - errorHandler: renders the answer when the user left the workflow, MFA failed, or the workflow threw;
     ///     without it those are typed errors.
     public func mfaValidationRequired(
+        auditAction: String? = nil,
+        details: AuditDetails? = nil,
         transactions: (@Sendable (ExtensionRequest) throws -> [TransactionItem])? = nil,
         freshFor: Int? = nil,
         errorHandler: MFAErrorHandler? = nil
     ) -> ExtensionRoute {
         var copy = self
-        copy.mfaGuard = MFAGuard(transactions: transactions, freshFor: freshFor, errorHandler: errorHandler)
+        copy.mfaGuard = MFAGuard(
+            auditAction: auditAction, details: details, transactions: transactions, freshFor: freshFor,
+            errorHandler: errorHandler)
         return copy
     }
 }

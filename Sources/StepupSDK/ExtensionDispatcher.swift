@@ -25,9 +25,11 @@ public enum ExtensionDispatcher {
         let outcome = await check(mfaGuard, request: request, backend: backend)
         switch outcome {
         case .success(let context):
-            request.mfaInfo = MFAInfo(
-                context: context, registrationValue: request.mfaInfo.registrationValue,
-                ssoIdentifier: request.mfaInfo.ssoIdentifier)
+            if let context {
+                request.mfaInfo = MFAInfo(
+                    context: context, registrationValue: request.mfaInfo.registrationValue,
+                    ssoIdentifier: request.mfaInfo.ssoIdentifier)
+            }
             willRunHandler?()
             return try await route.handler(request)
         case .failure(let failure):
@@ -47,19 +49,20 @@ public enum ExtensionDispatcher {
     }
 
     static func check(_ mfaGuard: MFAGuard, request: ExtensionRequest, backend: any MFAGuardBackend) async
-        -> Result<MFAContext, MFAFailure>
+        -> Result<MFAContext?, MFAFailure>
     {
         do {
+            if let action = mfaGuard.auditAction {
+                return try await checkEvent(action: action, mfaGuard, request: request, backend: backend)
+            }
             let contexts = try mfaGuard.acceptedContexts(for: request)
             if let context = try await backend.satisfy(contexts: contexts, freshFor: mfaGuard.freshFor) {
                 return .success(context)
             }
             // The banking app retries with the challenge it drove; if that one ended without success, the user
             // left the workflow (or failed it) and the error handler decides what to show.
-            if let hint = request.challengeHint, let driven = try await backend.challenge(id: hint),
-                contexts.contains(driven.context), !driven.state.isOpen, driven.state != .completed
-            {
-                return .failure(.abandoned(challengeState: driven.state))
+            if let state = try await abandonedState(request, backend: backend, matching: { contexts.contains($0) }) {
+                return .failure(.abandoned(challengeState: state))
             }
             let challengeID = try await backend.openChallenge(for: contexts[0])
             return .failure(.required(challengeID: challengeID, context: contexts[0]))
@@ -68,5 +71,38 @@ public enum ExtensionDispatcher {
         } catch {
             return .failure(.workflow(StepupError(.internal)))
         }
+    }
+
+    /// The EDV path: the call's audit event goes to the platform's rules, which allow, block or ask for MFA.
+    static func checkEvent(
+        action: String, _ mfaGuard: MFAGuard, request: ExtensionRequest, backend: any MFAGuardBackend
+    ) async throws -> Result<MFAContext?, MFAFailure> {
+        let linked = mfaGuard.transactions != nil ? try mfaGuard.acceptedContexts(for: request).first : nil
+        let items: [TransactionItem]? =
+            if case .transaction(let items)? = linked { items } else { nil }
+        let details = try AuditDetails.details(mfaGuard.details, request: request, transactions: items)
+        let detailsHash = EDVInput.hash(details)
+        let abandoned = try await abandonedState(request, backend: backend) { context in
+            if let linked { return context == linked }
+            if case .eventDrivenValidation(_, let name, let hash) = context { return name == action && hash == detailsHash }
+            return false
+        }
+        if let abandoned { return .failure(.abandoned(challengeState: abandoned)) }
+        switch try await backend.evaluateEvent(action: action, details: details, linked: linked) {
+        case .allow(let context): return .success(context)
+        case .block: return .failure(.blocked)
+        case .requireMFA(let challengeID, let context): return .failure(.required(challengeID: challengeID, context: context))
+        }
+    }
+
+    /// The state of the challenge the banking app says it drove for this call, if it matches and ended without
+    /// success; nil otherwise (no hint, another call's challenge, still open, or completed).
+    static func abandonedState(
+        _ request: ExtensionRequest, backend: any MFAGuardBackend, matching: (MFAContext) -> Bool
+    ) async throws -> ChallengeState? {
+        guard let hint = request.challengeHint, let driven = try await backend.challenge(id: hint),
+            matching(driven.context), !driven.state.isOpen, driven.state != .completed
+        else { return nil }
+        return driven.state
     }
 }

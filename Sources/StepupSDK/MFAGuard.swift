@@ -33,6 +33,9 @@ public typealias MFAErrorHandler = @Sendable (ExtensionRequest, MFAFailure) asyn
 
 /// The guard of one route: what completion it needs and how long one stays good.
 public struct MFAGuard: Sendable {
+    /// The audit action name, when the route is decided by event-driven validation.
+    public let auditAction: String?
+    let details: AuditDetails?
     let transactions: (@Sendable (ExtensionRequest) throws -> [TransactionItem])?
     /// Seconds; nil means each completion opens one call.
     public let freshFor: Int?
@@ -40,6 +43,15 @@ public struct MFAGuard: Sendable {
 
     /// Whether the route names its transactions (PSD2 dynamic linking).
     public var linksTransactions: Bool { transactions != nil }
+
+    /// The MFA context this guard opens a challenge for on `request`: the transactions it names, the EDV context of
+    /// its audit event (with `eventID`), or its own route's prompt context. For hosts and test kits.
+    public func challengeContext(for request: ExtensionRequest, eventID: String) throws -> MFAContext {
+        let contexts = try acceptedContexts(for: request)
+        guard let auditAction, transactions == nil else { return contexts[0] }
+        let details = try AuditDetails.details(details, request: request, transactions: nil)
+        return .eventDrivenValidation(auditActionID: eventID, auditActionName: auditAction, detailsHash: EDVInput.hash(details))
+    }
 
     /// The contexts a completion may have to open this route, most specific first. A plain guard accepts its own
     /// route's context or the extension's `promptForMFA` context; a transaction guard accepts only its exact
@@ -71,4 +83,7 @@ public protocol MFAGuardBackend: Sendable {
     func challenge(id: String) async throws -> (state: ChallengeState, context: MFAContext)?
     /// Seconds a single-use completion stays good (the `max_age` reported to API clients).
     func completionLifetime() async throws -> Int
+    /// Creates the audit event of a call and answers with the platform's EDV decision. `linked` is the
+    /// transaction context of a route that names its transactions: MFA, when asked, is then for exactly those.
+    func evaluateEvent(action: String, details: [String: String], linked: MFAContext?) async throws -> EDVOutcome
 }

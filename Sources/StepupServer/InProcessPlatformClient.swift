@@ -92,4 +92,8 @@ struct PlatformGuardBackend: MFAGuardBackend {
     func completionLifetime() async throws -> Int {
         try await platform.systemProperties().mfaFreshness
     }
+
+    func evaluateEvent(action: String, details: [String: String], linked: MFAContext?) async throws -> EDVOutcome {
+        try await platform.evaluateEvent(action: action, details: details, linked: linked, session: session)
+    }
 }

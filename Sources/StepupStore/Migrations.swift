@@ -124,6 +124,15 @@ enum Migrations {
                   accepted_at BIGINT NOT NULL, PRIMARY KEY (user_id, disclaimer_id))
                 """,
             ]),
+        Migration(
+            version: 3, name: "event-driven validation rules",
+            statements: [
+                """
+                CREATE TABLE edv_rules (
+                  id TEXT PRIMARY KEY, position INTEGER NOT NULL, definition TEXT NOT NULL)
+                """,
+                "CREATE INDEX audit_events_action ON audit_events (user_id, action, at)",
+            ]),
     ]
 
     /// The newest schema version this build knows.

@@ -43,7 +43,7 @@ extension StoreTransaction {
             """)
     }
 
-    private static func challenge(_ row: any SQLRow) throws -> Challenge {
+    static func challenge(_ row: any SQLRow) throws -> Challenge {
         var challenge = Challenge(
             id: try row.string("id"), userID: try row.string("user_id"), sessionID: try row.string("session_id"),
             context: try row.json("context", as: MFAContext.self), createdAt: try row.date("created_at"),

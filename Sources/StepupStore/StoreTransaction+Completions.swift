@@ -60,7 +60,7 @@ extension StoreTransaction {
         try await first("SELECT * FROM completions WHERE challenge_id = \(bind: challengeID)").map(Self.completion)
     }
 
-    private static func completion(_ row: any SQLRow) throws -> MFACompletion {
+    static func completion(_ row: any SQLRow) throws -> MFACompletion {
         var completion = MFACompletion(
             id: try row.string("id"), sessionID: try row.string("session_id"),
             challengeID: try row.string("challenge_id"), userID: try row.string("user_id"),

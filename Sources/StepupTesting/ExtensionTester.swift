@@ -36,7 +36,6 @@ public struct ExtensionTester: Sendable {
         _ routingKey: String, method: ExtensionRequest.Method = .post, fields: [String: String] = [:],
         json: JSONValue? = nil, mfa: MFAState = .notCompleted, isAuthenticated: Bool = true
     ) async -> ExtensionTestResult {
-        let backend = TestGuardBackend(state: mfa, platform: platform)
         let ran = Mutex(false)
         let raw: [UInt8] = json.flatMap { try? JSONEncoder().encode($0) }.map(Array.init) ?? []
         var merged = fields
@@ -50,6 +49,8 @@ public struct ExtensionTester: Sendable {
             platform: TestPlatformClient(platform: platform, isAuthenticated: isAuthenticated),
             mfaInfo: MFAInfo(registrationValue: platform.registrationValue, ssoIdentifier: platform.ssoIdentifier),
             challengeHint: mfa.isAbandoned ? TestGuardBackend.challengeID : nil)
+        let expected = try? ext.route(routingKey)?.mfaGuard?.challengeContext(for: request, eventID: TestGuardBackend.eventID)
+        let backend = TestGuardBackend(state: mfa, platform: platform, expectedContext: expected)
         do {
             let response = try await ExtensionDispatcher.dispatch(request, to: ext, backend: backend) {
                 ran.withLock { $0 = true }
@@ -77,6 +78,8 @@ public enum MFAState: Sendable, Equatable {
     case abandoned(ChallengeState)
     /// The platform fails while the guard asks it.
     case failing(StepupError)
+    /// EDV answers block for the call's audit event.
+    case blocked
 
     var isAbandoned: Bool {
         if case .abandoned = self { return true }
@@ -98,7 +101,20 @@ public struct ExtensionTestResult: Sendable {
 
 /// What the guard asked of the test platform.
 public struct GuardLog: Sendable, Equatable {
+    /// Audit events the guard created: action name and full details.
+    public var auditEvents: [RecordedAuditEvent] = []
     public var askedFor: [[MFAContext]] = []
     public var consumed: [MFAContext] = []
     public var openedChallenges: [MFAContext] = []
+}
+
+/// An audit event the guard created in a test.
+public struct RecordedAuditEvent: Sendable, Equatable {
+    public let action: String
+    public let details: [String: String]
+
+    public init(action: String, details: [String: String]) {
+        self.action = action
+        self.details = details
+    }
 }

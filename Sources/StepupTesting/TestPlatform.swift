@@ -122,13 +122,16 @@ struct TestBackOfficeAPI: BackOfficeAPI {
 /// The guard's backend in tests: answers from the chosen ``MFAState`` and logs what it was asked.
 final class TestGuardBackend: MFAGuardBackend {
     static let challengeID = "test-challenge"
+    static let eventID = "test-event"
     let state: MFAState
     let platform: TestPlatform
+    let expectedContext: MFAContext?
     private let log = Mutex(GuardLog())
 
-    init(state: MFAState, platform: TestPlatform) {
+    init(state: MFAState, platform: TestPlatform, expectedContext: MFAContext?) {
         self.state = state
         self.platform = platform
+        self.expectedContext = expectedContext
     }
 
     var seen: GuardLog { log.withLock { $0 } }
@@ -140,7 +143,7 @@ final class TestGuardBackend: MFAGuardBackend {
         case .completed: matched = contexts.first
         case .completedFor(let context): matched = contexts.contains(context) ? context : nil
         case .failing(let error): throw error
-        case .notCompleted, .abandoned: matched = nil
+        case .notCompleted, .abandoned, .blocked: matched = nil
         }
         if let matched {
             log.withLock { $0.consumed.append(matched) }
@@ -155,11 +158,30 @@ final class TestGuardBackend: MFAGuardBackend {
     }
 
     func challenge(id: String) async throws -> (state: ChallengeState, context: MFAContext)? {
-        guard id == Self.challengeID, case .abandoned(let challengeState) = state,
-            let asked = log.withLock({ $0.askedFor.last?.first })
-        else { return nil }
-        return (challengeState, asked)
+        guard id == Self.challengeID, case .abandoned(let challengeState) = state, let expectedContext else { return nil }
+        return (challengeState, expectedContext)
     }
 
     func completionLifetime() async throws -> Int { 300 }
+
+    func evaluateEvent(action: String, details: [String: String], linked: MFAContext?) async throws -> EDVOutcome {
+        log.withLock { $0.auditEvents.append(RecordedAuditEvent(action: action, details: details)) }
+        let context = linked
+            ?? .eventDrivenValidation(auditActionID: Self.eventID, auditActionName: action, detailsHash: EDVInput.hash(details))
+        switch state {
+        case .failing(let error): throw error
+        case .blocked: return .block
+        case .completed:
+            platform.recordConsumed(context)
+            log.withLock { $0.consumed.append(context) }
+            return .allow(context)
+        case .completedFor(let completed) where completed == context:
+            platform.recordConsumed(context)
+            log.withLock { $0.consumed.append(context) }
+            return .allow(context)
+        case .completedFor, .notCompleted, .abandoned:
+            log.withLock { $0.openedChallenges.append(context) }
+            return .requireMFA(challengeID: Self.challengeID, context: context)
+        }
+    }
 }

@@ -5,5 +5,5 @@ struct Stepup: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "stepup",
         abstract: "Step-up multi-factor authentication for online banking.",
-        subcommands: [Serve.self])
+        subcommands: [Serve.self, EDVCommand.self])
 }

@@ -1,0 +1,202 @@
+import Foundation
+import StepupCore
+import StepupStore
+
+/// History for EDV rules, read from the open transaction.
+struct StoreEDVFacts: EDVFacts {
+    let tx: StoreTransaction
+    let input: EDVInput
+
+    func eventCount(action: String, since: Date) async throws -> Int {
+        try await tx.auditEventCount(userID: input.userID, action: action, since: since)
+    }
+
+    func isNewAddress() async throws -> Bool {
+        guard let address = input.clientAddress else { return false }
+        return try await !tx.addressSeenBefore(userID: input.userID, address: address, exceptSessionID: input.sessionID)
+    }
+}
+
+extension Platform {
+    /// Creates the audit event of a guarded call and decides it (the seeds' Patrol).
+    ///
+    /// In one transaction: the event is appended; a completion this session holds for exactly this call (the
+    /// transactions, or this action with these details) is consumed and the call allowed; otherwise the rules run in
+    /// order and the first decisive answer wins. Allow lets the call run; for a route that names its transactions
+    /// only an explicit allow rule does, and it records a consumed *exemption* completion so the transfer API sees
+    /// the authorisation. Block refuses. Require MFA opens (or reuses) the challenge, unless the rule's re-prompt
+    /// window covers an MFA this session already did for the action. Every step is audited.
+    public func evaluateEvent(
+        action: String, details: [String: String], linked: MFAContext?, session: Session
+    ) async throws -> EDVOutcome {
+        let now = clock.now
+        let swiftRules = self.swiftEDVRules
+        guard !action.isEmpty, action.count <= 100 else {
+            throw StepupError(.badRequest, message: "An audit action name has 1 to 100 characters.")
+        }
+        return try await store.write { tx in
+            let properties = try await tx.systemProperties()
+            let event = AuditEvent(
+                at: now, action: action, outcome: .info, userID: session.userID, sessionID: session.id, details: details)
+            try await tx.append(event)
+            let input = EDVInput(
+                eventID: event.id, action: action, details: details, userID: session.userID, sessionID: session.id,
+                clientAddress: session.clientAddress, at: now)
+            func decided(_ answer: String, rule: String?, challengeID: String? = nil) async throws {
+                try await tx.append(
+                    AuditEvent(
+                        at: now, action: "edv.decision", outcome: answer == "block" ? .failure : .info,
+                        userID: session.userID, sessionID: session.id, challengeID: challengeID,
+                        details: ["event": event.id, "auditAction": action, "answer": answer, "rule": rule ?? "default"]))
+            }
+
+            // 1. A completion for exactly this call opens it.
+            let freshSince = now.addingTimeInterval(-Double(properties.mfaFreshness))
+            for completion in try await tx.unconsumedCompletions(sessionID: session.id, since: freshSince) {
+                let matches: Bool
+                if let linked {
+                    matches = completion.context == linked
+                } else if case .eventDrivenValidation(_, let name, let hash) = completion.context {
+                    matches = name == action && hash == input.detailsHash
+                } else {
+                    matches = false
+                }
+                if matches, try await tx.consume(completionID: completion.id, at: now) {
+                    try await decided("satisfied", rule: nil, challengeID: completion.challengeID)
+                    return .allow(completion.context)
+                }
+            }
+
+            // 2. The rules, in order.
+            let dataRules: [any EDVRule] = try await tx.edvRules()
+            let rules = (dataRules + swiftRules).sorted { ($0.position, $0.id) < ($1.position, $1.id) }
+            let facts = StoreEDVFacts(tx: tx, input: input)
+            var decision: (EDVDecision, any EDVRule)?
+            for rule in rules {
+                if let answer = try await rule.evaluate(input, facts: facts) {
+                    decision = (answer, rule)
+                    break
+                }
+            }
+
+            switch decision {
+            case (.block, let rule)?:
+                try await decided("block", rule: rule.id)
+                return .block
+            case (.allow, let rule)?:
+                if let linked {
+                    let exemption = try await Self.exempt(linked, session: session, eventID: event.id, now: now, in: tx)
+                    try await decided("allow", rule: rule.id, challengeID: exemption.challengeID)
+                    return .allow(linked)
+                }
+                try await decided("allow", rule: rule.id)
+                return .allow(nil)
+            case nil where linked == nil:
+                try await decided("allow", rule: nil)
+                return .allow(nil)
+            case (.requireMFA, let rule)?:
+                if linked == nil, let minutes = rule.repromptAfterMinutes {
+                    // Exclusive: at exactly N minutes the window has ended.
+                    let since = now.addingTimeInterval(-Double(minutes * 60) + 0.001)
+                    let recent = try await tx.completions(sessionID: session.id, since: since).contains { completion in
+                        if case .eventDrivenValidation(_, let name, _) = completion.context { return name == action }
+                        return false
+                    }
+                    if recent {
+                        try await decided("allow_within_reprompt_window", rule: rule.id)
+                        return .allow(nil)
+                    }
+                }
+                fallthrough
+            default:
+                let context = linked
+                    ?? .eventDrivenValidation(auditActionID: event.id, auditActionName: action, detailsHash: input.detailsHash)
+                let challenge = try await Self.openChallenge(for: context, session: session, now: now, properties: properties, in: tx)
+                try await decided("require_mfa", rule: decision?.1.id, challengeID: challenge.id)
+                return .requireMFA(challengeID: challenge.id, context: challenge.context)
+            }
+        }
+    }
+
+    /// Records an explicit EDV exemption for a transaction as a completed, consumed challenge.
+    static func exempt(_ context: MFAContext, session: Session, eventID: String, now: Date, in tx: StoreTransaction)
+        async throws -> MFACompletion
+    {
+        var challenge = Challenge(userID: session.userID, sessionID: session.id, context: context, createdAt: now, lifetime: 60)
+        try challenge.apply(.chooseExternal, at: now)
+        try challenge.apply(.complete, at: now)
+        try await tx.insert(challenge)
+        var completion = MFACompletion(
+            sessionID: session.id, challengeID: challenge.id, userID: session.userID, context: context,
+            method: .exemption, completedAt: now)
+        completion.consumedAt = now
+        try await tx.insert(completion)
+        try await tx.append(
+            AuditEvent(
+                at: now, action: "mfa.exemption", outcome: .success, userID: session.userID, sessionID: session.id,
+                challengeID: challenge.id, details: ["event": eventID, "completion": completion.id]))
+        return completion
+    }
+
+    /// The session's open challenge for `context` (for EDV: the same action and details), or a new one.
+    static func openChallenge(
+        for context: MFAContext, session: Session, now: Date, properties: SystemProperties, in tx: StoreTransaction
+    ) async throws -> Challenge {
+        let open = try await tx.openChallenges(sessionID: session.id).filter { now < $0.expiresAt }
+        let existing = open.first { candidate in
+            if case .eventDrivenValidation(_, let name, let hash) = context,
+                case .eventDrivenValidation(_, let otherName, let otherHash) = candidate.context
+            {
+                return name == otherName && hash == otherHash
+            }
+            return candidate.context == context
+        }
+        if let existing { return existing }
+        let challenge = Challenge(
+            userID: session.userID, sessionID: session.id, context: context, createdAt: now,
+            lifetime: TimeInterval(properties.challengeLifetime))
+        try await tx.insert(challenge)
+        try await tx.append(challengeOpened(challenge, at: now))
+        return challenge
+    }
+
+    // MARK: Rules as data
+
+    public func edvRules() async throws -> [EDVRuleDefinition] {
+        try await store.read { try await $0.edvRules() }
+    }
+
+    /// Adds or replaces rules (from a JSON file or the CLI), validated, in one transaction.
+    public func saveEDVRules(_ rules: [EDVRuleDefinition]) async throws {
+        let now = clock.now
+        try await store.write { tx in
+            for rule in rules {
+                try await tx.save(rule)
+                try await tx.append(
+                    AuditEvent(at: now, action: "edv.rule.saved", outcome: .success, userID: nil, details: ["rule": rule.id]))
+            }
+        }
+    }
+
+    public func removeEDVRule(id: String) async throws {
+        let now = clock.now
+        let _: Bool = try await commit { tx in
+            guard try await tx.removeEDVRule(id: id) else {
+                return .failure(StepupError(.notFound, message: "There is no EDV rule \(id)."))
+            }
+            try await tx.append(AuditEvent(at: now, action: "edv.rule.removed", outcome: .success, userID: nil, details: ["rule": id]))
+            return .success(true)
+        }
+    }
+
+    /// Parses a JSON array of rules.
+    public static func parseEDVRules(_ data: Data) throws -> [EDVRuleDefinition] {
+        do {
+            return try JSONDecoder().decode([EDVRuleDefinition].self, from: data)
+        } catch let error as StepupError {
+            throw error
+        } catch {
+            throw StepupError(.configurationInvalid, message: "The EDV rules are not a valid JSON array of rules: \(error)")
+        }
+    }
+}

@@ -1,0 +1,68 @@
+import ArgumentParser
+import Foundation
+import Logging
+import StepupCore
+import StepupPlatform
+import StepupServer
+import StepupStore
+
+/// The options every admin command shares: which database, found the same way `serve` finds it.
+struct AdminOptions: ParsableArguments {
+    @Option(help: "A JSON configuration file (as for serve).") var config: String?
+    @Option(help: "SQLite database file (default: as serve would use).") var database: String?
+
+    /// Opens the platform on the configured database, or exits with one line and code 1.
+    func platform() async -> (Platform, SQLiteStore) {
+        var settings = ServerConfiguration()
+        do {
+            if let config { try settings.apply(file: config) }
+            try settings.apply(environment: ProcessInfo.processInfo.environment)
+        } catch let error as StepupError {
+            Admin.fail(error.message)
+        } catch {
+            Admin.fail("\(error)")
+        }
+        if let database { settings.database = database }
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = .warning
+            return handler
+        }
+        do {
+            let store = try await SQLiteStore.open(path: settings.database)
+            var configuration = PlatformConfiguration()
+            configuration.bcryptCost = UInt8(settings.bcryptCost)
+            return (Platform(store: store, configuration: configuration), store)
+        } catch let error as StepupError {
+            Admin.fail(error.message)
+        } catch {
+            Admin.fail("\(error)")
+        }
+    }
+}
+
+enum Admin {
+    static func fail(_ message: String) -> Never {
+        FileHandle.standardError.write(Data("stepup: \(message)\n".utf8))
+        Foundation.exit(1)
+    }
+
+    /// Runs an admin action, turning a typed error into one line on stderr and exit code 1.
+    static func run(_ options: AdminOptions, _ body: (Platform) async throws -> Void) async {
+        let (platform, store) = await options.platform()
+        do {
+            try await body(platform)
+            await store.close()
+        } catch let error as StepupError {
+            await store.close()
+            fail(error.message)
+        } catch {
+            await store.close()
+            fail("\(error)")
+        }
+    }
+
+    static func print(_ line: String) {
+        FileHandle.standardOutput.write(Data((line + "\n").utf8))
+    }
+}

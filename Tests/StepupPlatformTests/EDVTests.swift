@@ -1,0 +1,211 @@
+import Foundation
+import StepupCore
+import StepupStore
+import Testing
+
+@testable import StepupPlatform
+
+/// A Swift rule that blocks one action outright, counting how often it was asked.
+struct BlockAction: EDVRule {
+    let id: String
+    let position: Int
+    let action: String
+    func evaluate(_ input: EDVInput, facts: any EDVFacts) async throws -> EDVDecision? {
+        input.action == action ? .block : nil
+    }
+}
+
+@Suite("Event-driven validation")
+struct EDVTests {
+    func bobSession(_ fixture: PlatformFixture, address: String = "10.0.0.1") async throws -> Session {
+        try await fixture.makeUser("bob", logonMFA: .never)
+        return try await fixture.logon("bob", address: address).issued.session
+    }
+
+    func completeWithTOTP(_ fixture: PlatformFixture, challengeID: String, session: Session) async throws {
+        fixture.clock.advance(by: 30)
+        _ = try await fixture.platform.verifyToken(challengeID: challengeID, token: try fixture.currentTOTP(), session: session)
+    }
+
+    @Test func withoutRulesAnUnlinkedEventIsAllowedAndAudited() async throws {
+        let fixture = try await PlatformFixture()
+        let session = try await bobSession(fixture)
+        let outcome = try await fixture.platform.evaluateEvent(action: "CustomAuditAction", details: ["key": "value"], linked: nil, session: session)
+        #expect(outcome == .allow(nil))
+        let trail = try await fixture.platform.auditTrail(userID: session.userID)
+        let event = try #require(trail.first { $0.action == "CustomAuditAction" })
+        #expect(event.details == ["key": "value"])
+        let decision = try #require(trail.first { $0.action == "edv.decision" })
+        #expect(decision.details["answer"] == "allow")
+        #expect(decision.details["rule"] == "default")
+        #expect(decision.details["event"] == event.id)
+        await fixture.close()
+    }
+
+    @Test func aBlockRuleBlocksAndSaysWhichRule() async throws {
+        let fixture = try await PlatformFixture()
+        let session = try await bobSession(fixture)
+        try await fixture.platform.saveEDVRules([EDVRuleDefinition(id: "no-exports", position: 1, action: "ExportHistory", decision: .block)])
+        #expect(try await fixture.platform.evaluateEvent(action: "ExportHistory", details: [:], linked: nil, session: session) == .block)
+        #expect(try await fixture.platform.evaluateEvent(action: "Other", details: [:], linked: nil, session: session) == .allow(nil))
+        let decision = try #require(try await fixture.platform.auditTrail(userID: session.userID).first { $0.action == "edv.decision" })
+        #expect(decision.details["rule"] == "no-exports")
+        #expect(decision.outcome == .failure)
+        await fixture.close()
+    }
+
+    @Test func requireMFAOpensAnEDVChallengeWhoseCompletionOpensThatCallOnce() async throws {
+        let fixture = try await PlatformFixture()
+        let session = try await bobSession(fixture)
+        try await fixture.platform.saveEDVRules([EDVRuleDefinition(id: "mfa", position: 1, action: "AddPayee", decision: .requireMFA)])
+        let details = ["payee": "Acme", "extension": "transfers", "routingKey": "add-payee"]
+        guard case .requireMFA(let challengeID, let context) = try await fixture.platform.evaluateEvent(action: "AddPayee", details: details, linked: nil, session: session) else {
+            Issue.record("expected require MFA")
+            return
+        }
+        guard case .eventDrivenValidation(let eventID, let name, let hash) = context else {
+            Issue.record("expected an EDV context")
+            return
+        }
+        #expect(name == "AddPayee")
+        #expect(hash == EDVInput.hash(details))
+        let event = try await fixture.platform.auditTrail(userID: session.userID).first { $0.action == "AddPayee" }
+        #expect(event?.id == eventID)
+        // The same call again, before MFA, reuses the challenge.
+        guard case .requireMFA(let again, _) = try await fixture.platform.evaluateEvent(action: "AddPayee", details: details, linked: nil, session: session) else {
+            Issue.record("expected require MFA")
+            return
+        }
+        #expect(again == challengeID)
+        try await completeWithTOTP(fixture, challengeID: challengeID, session: session)
+        // Other details are another call: not opened by this completion.
+        guard case .requireMFA = try await fixture.platform.evaluateEvent(action: "AddPayee", details: details.merging(["payee": "Mallory"]) { $1 }, linked: nil, session: session) else {
+            Issue.record("another call was opened")
+            return
+        }
+        #expect(try await fixture.platform.evaluateEvent(action: "AddPayee", details: details, linked: nil, session: session) == .allow(context))
+        guard case .requireMFA = try await fixture.platform.evaluateEvent(action: "AddPayee", details: details, linked: nil, session: session) else {
+            Issue.record("the completion opened two calls")
+            return
+        }
+        await fixture.close()
+    }
+
+    @Test func theRepromptWindowSkipsMFAForTheActionInThisSessionOnly() async throws {
+        let fixture = try await PlatformFixture()
+        let session = try await bobSession(fixture)
+        try await fixture.platform.saveEDVRules([EDVRuleDefinition(id: "mfa", position: 1, action: "AddPayee", decision: .requireMFA, repromptAfterMinutes: 10)])
+        guard case .requireMFA(let challengeID, _) = try await fixture.platform.evaluateEvent(action: "AddPayee", details: ["payee": "A"], linked: nil, session: session) else {
+            Issue.record("expected require MFA")
+            return
+        }
+        try await completeWithTOTP(fixture, challengeID: challengeID, session: session)
+        #expect(try await fixture.platform.evaluateEvent(action: "AddPayee", details: ["payee": "B"], linked: nil, session: session) == .allow(nil))
+        let other = try await fixture.logon("bob").issued.session
+        guard case .requireMFA = try await fixture.platform.evaluateEvent(action: "AddPayee", details: ["payee": "B"], linked: nil, session: other) else {
+            Issue.record("the window leaked to another session")
+            return
+        }
+        fixture.clock.advance(by: 600)
+        guard case .requireMFA = try await fixture.platform.evaluateEvent(action: "AddPayee", details: ["payee": "C"], linked: nil, session: session) else {
+            Issue.record("the window did not end")
+            return
+        }
+        #expect(try await fixture.platform.auditTrail(userID: session.userID).contains { $0.details["answer"] == "allow_within_reprompt_window" })
+        await fixture.close()
+    }
+
+    @Test func rulesRunInOrderAndTheFirstDecisiveAnswerWinsAcrossDataAndSwiftRules() async throws {
+        let store = try await PlatformFixture()
+        await store.close()
+        let fixture = try await PlatformFixture(edvRules: [BlockAction(id: "swift-block", position: 15, action: "TransferFunds")])
+        let session = try await bobSession(fixture)
+        try await fixture.platform.saveEDVRules([
+            EDVRuleDefinition(id: "never-matches", position: 5, action: "TransferFunds", conditions: [.detailEquals(key: "x", value: "y")], decision: .allow),
+            EDVRuleDefinition(id: "disabled", position: 6, action: "*", decision: .allow, enabled: false),
+            EDVRuleDefinition(id: "mfa-first", position: 10, action: "TransferFunds", conditions: [.detailEquals(key: "channel", value: "web")], decision: .requireMFA),
+            EDVRuleDefinition(id: "allow-after", position: 20, action: "*", decision: .allow),
+        ])
+        guard case .requireMFA = try await fixture.platform.evaluateEvent(action: "TransferFunds", details: ["channel": "web"], linked: nil, session: session) else {
+            Issue.record("position 10 should win")
+            return
+        }
+        #expect(try await fixture.platform.evaluateEvent(action: "TransferFunds", details: ["channel": "api"], linked: nil, session: session) == .block)
+        #expect(try await fixture.platform.evaluateEvent(action: "Other", details: [:], linked: nil, session: session) == .allow(nil))
+        let rules = try await fixture.platform.auditTrail(userID: session.userID).filter { $0.action == "edv.decision" }.map { $0.details["rule"] ?? "" }
+        #expect(rules == ["mfa-first", "swift-block", "allow-after"])
+        await fixture.close()
+    }
+
+    @Test func historyConditionsCountEventsAndSpotNewAddresses() async throws {
+        let fixture = try await PlatformFixture()
+        let session = try await bobSession(fixture, address: "10.0.0.1")
+        try await fixture.platform.saveEDVRules([
+            EDVRuleDefinition(id: "burst", position: 1, action: "ExportHistory", conditions: [.moreThan(count: 2, withinSeconds: 3600)], decision: .block),
+            EDVRuleDefinition(id: "new-address", position: 2, action: "AddPayee", conditions: [.newAddress], decision: .block),
+        ])
+        #expect(try await fixture.platform.evaluateEvent(action: "ExportHistory", details: [:], linked: nil, session: session) == .allow(nil))
+        #expect(try await fixture.platform.evaluateEvent(action: "ExportHistory", details: [:], linked: nil, session: session) == .allow(nil))
+        #expect(try await fixture.platform.evaluateEvent(action: "ExportHistory", details: [:], linked: nil, session: session) == .block)
+        fixture.clock.advance(by: 3601)
+        #expect(try await fixture.platform.evaluateEvent(action: "ExportHistory", details: [:], linked: nil, session: session) == .allow(nil))
+        // The first session's address is new; a second session from it is not; another address is.
+        #expect(try await fixture.platform.evaluateEvent(action: "AddPayee", details: [:], linked: nil, session: session) == .block)
+        let sameAddress = try await fixture.logon("bob", address: "10.0.0.1").issued.session
+        #expect(try await fixture.platform.evaluateEvent(action: "AddPayee", details: [:], linked: nil, session: sameAddress) == .allow(nil))
+        let elsewhere = try await fixture.logon("bob", address: "198.51.100.7").issued.session
+        #expect(try await fixture.platform.evaluateEvent(action: "AddPayee", details: [:], linked: nil, session: elsewhere) == .block)
+        await fixture.close()
+    }
+
+    @Test func aLinkedTransactionNeedsMFAUnlessAnExplicitRuleExemptsIt() async throws {
+        let fixture = try await PlatformFixture()
+        let session = try await bobSession(fixture)
+        let account = try await fixture.platform.addAccount(userID: session.userID, name: "Checking", number: "1", balanceMinor: 10_000, currency: "USD")
+        let small = TransferRequest(transactionID: "t-small", fromAccountID: account.id, amountMinor: 2_000, currency: "USD", payee: "Cafe")
+        let large = TransferRequest(transactionID: "t-large", fromAccountID: account.id, amountMinor: 5_000, currency: "USD", payee: "Acme")
+        // No rule: MFA for exactly the transaction.
+        guard case .requireMFA(_, let context) = try await fixture.platform.evaluateEvent(action: "TransferFunds", details: ["transaction.amountMinor": "2000"], linked: .transaction([small.item]), session: session) else {
+            Issue.record("a linked call without a rule must need MFA")
+            return
+        }
+        #expect(context == .transaction([small.item]))
+        try await fixture.platform.saveEDVRules(DemoBank.edvRules)
+        #expect(try await fixture.platform.evaluateEvent(action: "TransferFunds", details: ["transaction.amountMinor": "2000"], linked: .transaction([small.item]), session: session) == .allow(.transaction([small.item])))
+        // The exemption authorises exactly that transfer, once.
+        _ = try await fixture.platform.transfer(small, session: session)
+        #expect(await stepupError { _ = try await fixture.platform.transfer(small, session: session) }?.code == .transferNotAuthorized)
+        #expect(await stepupError { _ = try await fixture.platform.transfer(large, session: session) }?.code == .transferNotAuthorized)
+        guard case .requireMFA = try await fixture.platform.evaluateEvent(action: "TransferFunds", details: ["transaction.amountMinor": "5000"], linked: .transaction([large.item]), session: session) else {
+            Issue.record("above the exemption MFA is needed")
+            return
+        }
+        #expect(try await fixture.platform.evaluateEvent(action: "TransferFunds", details: ["transaction.amountMinor": "2000000"], linked: .transaction([large.item]), session: session) == .block)
+        #expect(try await fixture.platform.auditTrail(userID: session.userID).contains { $0.action == "mfa.exemption" })
+        await fixture.close()
+    }
+
+    @Test func rulesLoadFromJSONAndBadRulesAreRefused() async throws {
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("config/edv-rules.example.json")
+        let rules = try Platform.parseEDVRules(try Data(contentsOf: url))
+        #expect(rules.count == 6)
+        #expect(rules.first { $0.id == "mfa-add-payee" }?.repromptAfterMinutes == 10)
+        let bad = [
+            #"[{"id":"x","position":1,"action":"A","decision":"maybe"}]"#,
+            #"[{"id":"x","position":1,"action":"A","decision":"block","repromptAfterMinutes":5}]"#,
+            #"[{"id":"x","position":1,"action":"A","decision":"block","conditions":[{"type":"teleport"}]}]"#,
+            #"[{"id":"","position":1,"action":"A","decision":"block"}]"#,
+            #"{"id":"x"}"#,
+        ]
+        for text in bad {
+            #expect(throws: StepupError.self, "\(text)") { try Platform.parseEDVRules(Data(text.utf8)) }
+        }
+        let fixture = try await PlatformFixture()
+        try await fixture.platform.saveEDVRules(rules)
+        #expect(try await fixture.platform.edvRules().map(\.id) == ["block-large-transfers", "exempt-small-transfers", "mfa-transfers", "new-address-payee", "mfa-add-payee", "burst-of-exports"])
+        try await fixture.platform.removeEDVRule(id: "burst-of-exports")
+        #expect(await stepupError { try await fixture.platform.removeEDVRule(id: "burst-of-exports") }?.code == .notFound)
+        await fixture.close()
+    }
+}
