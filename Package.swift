@@ -25,6 +25,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
     ],
     targets: [
         .target(
@@ -48,6 +52,11 @@ let package = Package(
                 "StepupCore", "StepupStore",
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOExtras", package: "swift-nio-extras"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -74,7 +83,10 @@ let package = Package(
         ),
         .testTarget(name: "StepupCoreTests", dependencies: ["StepupCore"], swiftSettings: swiftSettings),
         .testTarget(name: "StepupStoreTests", dependencies: ["StepupStore"], swiftSettings: swiftSettings),
-        .testTarget(name: "StepupPlatformTests", dependencies: ["StepupPlatform"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "StepupPlatformTests",
+            dependencies: ["StepupPlatform", .product(name: "AsyncHTTPClient", package: "async-http-client")],
+            swiftSettings: swiftSettings),
         .testTarget(
             name: "StepupSDKTests", dependencies: ["StepupSDK", "StepupTesting", "StepupExamples"],
             swiftSettings: swiftSettings),

@@ -56,8 +56,9 @@ extension Platform {
         let now = clock.now
         let token = AccessToken(userID: userID, secret: secret)
         _ = try token.totp()
+        let record = try seal(token)
         try await store.write { tx in
-            try await tx.insert(token, at: now)
+            try await tx.insert(record, at: now)
             try await tx.append(
                 AuditEvent(at: now, action: "token.added", outcome: .success, userID: userID, details: ["token": token.id]))
         }
@@ -75,5 +76,22 @@ extension Platform {
 
     public func auditTrail(userID: String? = nil, since: Date? = nil, limit: Int = 500) async throws -> [AuditEvent] {
         try await store.read { try await $0.auditEvents(userID: userID, since: since, limit: limit) }
+    }
+}
+
+extension Platform {
+    /// The purpose a TOTP secret is sealed for: binds the ciphertext to its row.
+    static func tokenPurpose(_ id: String) -> String { "stepup:totp:\(id)" }
+
+    func seal(_ token: AccessToken) throws -> AccessTokenRecord {
+        AccessTokenRecord(
+            id: token.id, userID: token.userID, sealedSecret: try keys.seal(token.secret, purpose: Self.tokenPurpose(token.id)),
+            digits: token.digits, algorithm: token.algorithm, period: token.period, lastUsedStep: token.lastUsedStep)
+    }
+
+    func open(_ record: AccessTokenRecord) throws -> AccessToken {
+        AccessToken(
+            id: record.id, userID: record.userID, secret: try keys.open(record.sealedSecret, purpose: Self.tokenPurpose(record.id)),
+            digits: record.digits, algorithm: record.algorithm, period: record.period, lastUsedStep: record.lastUsedStep)
     }
 }

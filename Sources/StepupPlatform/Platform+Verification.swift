@@ -30,7 +30,7 @@ extension Platform {
     /// once is refused ever after (`token_replayed`), on any node.
     public func verifyToken(challengeID: String, token: String, session: Session) async throws -> VerificationResult {
         try await verify(challengeID: challengeID, session: session, method: .accessToken) { tx, challenge, now in
-            let tokens = try await tx.accessTokens(userID: challenge.userID)
+            let tokens = try await tx.accessTokens(userID: challenge.userID).map { try self.open($0) }
             var sawReplay = false
             for accessToken in tokens {
                 switch try accessToken.totp().verify(token, at: now, lastUsedStep: accessToken.lastUsedStep) {

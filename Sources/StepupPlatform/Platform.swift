@@ -13,16 +13,20 @@ public final class Platform: Sendable {
     public let configuration: PlatformConfiguration
     public let channels: DeliveryChannels
     public let hasher: PasswordHasher
+    /// Seals secrets the platform must read back (TOTP secrets).
+    public let keys: KeySet
     /// EDV rules written in Swift; they run together with the data rules, by position.
     public let swiftEDVRules: [any EDVRule]
     let logger: Logger
 
     public init(
-        store: any Store, clock: any StepupClock = SystemClock(), configuration: PlatformConfiguration = .init(),
+        store: any Store, keys: KeySet, clock: any StepupClock = SystemClock(),
+        configuration: PlatformConfiguration = .init(),
         channels: DeliveryChannels = .init(), edvRules: [any EDVRule] = [],
         logger: Logger = Logger(label: "stepup.platform")
     ) {
         self.swiftEDVRules = edvRules
+        self.keys = keys
         self.store = store
         self.clock = clock
         self.configuration = configuration

@@ -18,6 +18,8 @@ public struct ServerConfiguration: Sendable, Equatable, Codable {
     public var bcryptCost = 12
     /// `trace`, `debug`, `info`, `notice`, `warning`, `error` or `critical`.
     public var logLevel = "info"
+    /// The platform key set file; default `<database>.keys.json`. `STEPUP_KEYS` may hold the key set itself.
+    public var keysFile: String?
 
     public init() {}
 
@@ -73,6 +75,7 @@ public struct ServerConfiguration: Sendable, Equatable, Codable {
 
     static let keys = [
         "host", "port", "database", "demo", "trustedProxies", "maxBodyBytes", "bankName", "bcryptCost", "logLevel",
+        "keysFile",
     ]
 
     public mutating func apply(values: [String: String], source: String) throws {
@@ -94,6 +97,7 @@ public struct ServerConfiguration: Sendable, Equatable, Codable {
             case "bankName": bankName = value
             case "bcryptCost": bcryptCost = try int()
             case "logLevel": logLevel = value
+            case "keysFile": keysFile = value
             default: throw StepupError(.configurationInvalid, message: "unknown setting \(key) in \(source)")
             }
         }

@@ -10,6 +10,7 @@ import StepupStore
 struct AdminOptions: ParsableArguments {
     @Option(help: "A JSON configuration file (as for serve).") var config: String?
     @Option(help: "SQLite database file (default: as serve would use).") var database: String?
+    @Option(help: "The platform key set file (default: <database>.keys.json; or STEPUP_KEYS).") var keys: String?
 
     /// Opens the platform on the configured database, or exits with one line and code 1.
     func platform() async -> (Platform, SQLiteStore) {
@@ -23,16 +24,19 @@ struct AdminOptions: ParsableArguments {
             Admin.fail("\(error)")
         }
         if let database { settings.database = database }
+        if let keys { settings.keysFile = keys }
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
             handler.logLevel = .warning
             return handler
         }
         do {
+            let keys = try KeySource.load(settings, environment: ProcessInfo.processInfo.environment, createIfMissing: false)
             let store = try await SQLiteStore.open(path: settings.database)
             var configuration = PlatformConfiguration()
             configuration.bcryptCost = UInt8(settings.bcryptCost)
-            return (Platform(store: store, configuration: configuration), store)
+            configuration.bankName = settings.bankName
+            return (Platform(store: store, keys: keys, configuration: configuration), store)
         } catch let error as StepupError {
             Admin.fail(error.message)
         } catch {

@@ -24,6 +24,7 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "SQLite database file (default stepup.sqlite).") var database: String?
     @Option(help: "Comma-separated proxy addresses whose X-Forwarded-For/Proto are believed.") var trustedProxies: String?
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.") var logLevel: String?
+    @Option(help: "The platform key set file (default: <database>.keys.json; or STEPUP_KEYS).") var keys: String?
     @Flag(help: "Seed a demo bank into an empty database and keep a dev outbox at /dev/outbox (loopback only).")
     var demo = false
 
@@ -37,6 +38,7 @@ struct Serve: AsyncParsableCommand {
             if let database { settings.database = database }
             if let trustedProxies { try settings.apply(values: ["trustedProxies": trustedProxies], source: "flags") }
             if let logLevel { settings.logLevel = logLevel }
+            if let keys { settings.keysFile = keys }
             if demo { settings.demo = true }
             try settings.validate()
         } catch let error as StepupError {
@@ -51,6 +53,13 @@ struct Serve: AsyncParsableCommand {
         }
         let logger = Logger(label: "stepup")
 
+        let keys: KeySet
+        do {
+            keys = try KeySource.load(settings, environment: ProcessInfo.processInfo.environment, createIfMissing: settings.demo)
+        } catch let error as StepupError {
+            Self.fail(error.message)
+        }
+
         let store: SQLiteStore
         do {
             store = try await SQLiteStore.open(path: settings.database, logger: Logger(label: "stepup.store"))
@@ -64,7 +73,7 @@ struct Serve: AsyncParsableCommand {
         let outbox = settings.demo ? DevOutbox() : nil
         let channels = DeliveryChannels(fallback: outbox ?? NullChannel())
         let platform = Platform(
-            store: store, configuration: platformConfiguration, channels: channels, logger: Logger(label: "stepup.platform"))
+            store: store, keys: keys, configuration: platformConfiguration, channels: channels, logger: Logger(label: "stepup.platform"))
 
         if settings.demo {
             let seeded = try await DemoBank.seedIfEmpty(platform)

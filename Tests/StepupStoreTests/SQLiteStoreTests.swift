@@ -193,7 +193,7 @@ struct SQLiteStoreTests {
 
     @Test func aTOTPStepIsMarkedUsedOnceAndNeverGoesBack() async throws {
         try await TemporaryDatabase.with { store, _ async throws in
-            let token = AccessToken(id: "k1", userID: "u-alice", secret: Array("12345678901234567890".utf8))
+            let token = AccessTokenRecord(id: "k1", userID: "u-alice", sealedSecret: "v1:k:sealed", digits: 6, algorithm: .sha1, period: 30, lastUsedStep: nil)
             try await store.write { tx in
                 try await tx.insert(self.user(), at: self.now)
                 try await tx.insert(token, at: self.now)

@@ -1,0 +1,76 @@
+import Foundation
+
+/// How to reach the bank's mail server.
+public struct SMTPConfiguration: Sendable, Equatable, Codable {
+    public enum TLSMode: String, Sendable, Codable {
+        /// Plain SMTP; only for a relay on the same host.
+        case none
+        /// STARTTLS, required: the client refuses to go on if the server does not offer it.
+        case starttls
+        /// TLS from the first byte (SMTPS, port 465).
+        case tls
+    }
+
+    public var host: String
+    public var port: Int
+    public var tlsMode: TLSMode
+    /// PEM file of the certificate authorities to trust instead of the system's (a private relay's CA).
+    public var caCertificateFile: String?
+    public var username: String?
+    public var password: String?
+    /// The envelope sender and `From:` address.
+    public var from: String
+    /// The name in `EHLO`.
+    public var heloName: String
+    /// Seconds for connecting and for each reply.
+    public var timeout: Double
+    /// Seconds before the one retry after a transient failure (a 4xx reply or a lost connection).
+    public var retryDelay: Double
+
+    public init(
+        host: String, port: Int, tlsMode: TLSMode = .starttls, caCertificateFile: String? = nil,
+        username: String? = nil, password: String? = nil, from: String, heloName: String = "stepup.localhost",
+        timeout: Double = 10, retryDelay: Double = 2
+    ) {
+        self.host = host
+        self.port = port
+        self.tlsMode = tlsMode
+        self.caCertificateFile = caCertificateFile
+        self.username = username
+        self.password = password
+        self.from = from
+        self.heloName = heloName
+        self.timeout = timeout
+        self.retryDelay = retryDelay
+    }
+}
+
+/// Why an SMTP delivery failed. Permanent failures are not retried.
+public enum SMTPError: Error, Equatable, CustomStringConvertible {
+    case connectionFailed(String)
+    case timedOut
+    case reply(code: Int, text: String)
+    case startTLSUnavailable
+    case authenticationUnavailable
+    case closed
+
+    /// A 4xx reply or a lost connection: worth one more try.
+    public var isTransient: Bool {
+        switch self {
+        case .reply(let code, _): (400..<500).contains(code)
+        case .connectionFailed, .timedOut, .closed: true
+        case .startTLSUnavailable, .authenticationUnavailable: false
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .connectionFailed(let reason): "cannot connect: \(reason)"
+        case .timedOut: "timed out"
+        case .reply(let code, let text): "server replied \(code) \(text)"
+        case .startTLSUnavailable: "the server does not offer STARTTLS"
+        case .authenticationUnavailable: "the server offers neither AUTH PLAIN nor AUTH LOGIN"
+        case .closed: "the server closed the connection"
+        }
+    }
+}
