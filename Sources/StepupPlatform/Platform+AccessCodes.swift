@@ -78,7 +78,7 @@ extension Platform {
             logger.warning(
                 "delivery failed",
                 metadata: ["challenge": "\(challenge.id)", "kind": "\(target.kind.rawValue)", "error": "\(type(of: error))"])
-            try await voidUndeliveredCode(challenge: challenge, target: target)
+            try await voidUndeliveredCode(challenge: challenge, target: target, reason: Self.failureSummary(error))
             throw StepupError(.deliveryFailed)
         }
         return CodeSent(
@@ -86,7 +86,19 @@ extension Platform {
             resendAvailableAt: now.addingTimeInterval(Double(properties.resendCooldown)))
     }
 
-    private func voidUndeliveredCode(challenge sent: Challenge, target: DeliveryTarget) async throws {
+    /// A short, secret-free account of a channel failure, for the audit trail.
+    static func failureSummary(_ error: any Error) -> String {
+        switch error {
+        case let smtp as SMTPError:
+            if case .reply(let code, _) = smtp { return "smtp reply \(code)" }
+            return "smtp: \(smtp)"
+        case WebhookError.status(let status): return "webhook status \(status)"
+        case is UnconfiguredChannel.NotConfigured: return "no channel configured for this kind"
+        default: return String(describing: type(of: error))
+        }
+    }
+
+    private func voidUndeliveredCode(challenge sent: Challenge, target: DeliveryTarget, reason: String) async throws {
         let now = clock.now
         try await store.write { tx in
             guard var challenge = try await tx.challenge(id: sent.id), challenge.codeDigest == sent.codeDigest,
@@ -100,7 +112,7 @@ extension Platform {
                 AuditEvent(
                     at: now, action: "mfa.code.delivery_failed", outcome: .failure, userID: challenge.userID,
                     sessionID: challenge.sessionID, challengeID: challenge.id,
-                    details: ["target": target.id, "kind": target.kind.rawValue]))
+                    details: ["target": target.id, "kind": target.kind.rawValue, "reason": reason]))
         }
     }
 }

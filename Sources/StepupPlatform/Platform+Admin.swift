@@ -65,6 +65,44 @@ extension Platform {
         return token
     }
 
+    public func user(named username: String) async throws -> User {
+        let normalized = username.trimmingCharacters(in: .whitespaces).lowercased()
+        guard let user = try await store.read({ try await $0.user(username: normalized) }) else {
+            throw StepupError(.notFound, message: "There is no user \(normalized).")
+        }
+        return user
+    }
+
+    public func users() async throws -> [User] { try await store.read { try await $0.users() } }
+
+    public func targets(userID: String) async throws -> [DeliveryTarget] {
+        try await store.read { try await $0.targets(userID: userID) }
+    }
+
+    public func removeTarget(id: String, userID: String) async throws {
+        let now = clock.now
+        let _: Bool = try await commit { tx in
+            guard try await tx.removeTarget(id: id, userID: userID) else {
+                return .failure(StepupError(.targetNotFound))
+            }
+            try await tx.append(AuditEvent(at: now, action: "target.removed", outcome: .success, userID: userID, details: ["target": id]))
+            return .success(true)
+        }
+    }
+
+    public func failureCounter(userID: String) async throws -> FailureCounter? {
+        try await store.read { try await $0.failureCounter(userID: userID) }
+    }
+
+    /// Validates and stores one system property, audited.
+    public func setProperty(_ name: String, to value: String) async throws {
+        let now = clock.now
+        try await store.write { tx in
+            try await tx.setProperty(name, to: value)
+            try await tx.append(AuditEvent(at: now, action: "property.set", outcome: .success, userID: nil, details: ["name": name, "value": value]))
+        }
+    }
+
     /// Clears a user's failure counter and lockout.
     public func unlock(userID: String) async throws {
         let now = clock.now
@@ -83,15 +121,22 @@ extension Platform {
     /// The purpose a TOTP secret is sealed for: binds the ciphertext to its row.
     static func tokenPurpose(_ id: String) -> String { "stepup:totp:\(id)" }
 
+    func requireKeys() throws -> KeySet {
+        guard let keys else {
+            throw StepupError(.configurationInvalid, message: "no key set: TOTP secrets cannot be sealed or opened")
+        }
+        return keys
+    }
+
     func seal(_ token: AccessToken) throws -> AccessTokenRecord {
         AccessTokenRecord(
-            id: token.id, userID: token.userID, sealedSecret: try keys.seal(token.secret, purpose: Self.tokenPurpose(token.id)),
+            id: token.id, userID: token.userID, sealedSecret: try requireKeys().seal(token.secret, purpose: Self.tokenPurpose(token.id)),
             digits: token.digits, algorithm: token.algorithm, period: token.period, lastUsedStep: token.lastUsedStep)
     }
 
     func open(_ record: AccessTokenRecord) throws -> AccessToken {
         AccessToken(
-            id: record.id, userID: record.userID, secret: try keys.open(record.sealedSecret, purpose: Self.tokenPurpose(record.id)),
+            id: record.id, userID: record.userID, secret: try requireKeys().open(record.sealedSecret, purpose: Self.tokenPurpose(record.id)),
             digits: record.digits, algorithm: record.algorithm, period: record.period, lastUsedStep: record.lastUsedStep)
     }
 }

@@ -13,14 +13,15 @@ public final class Platform: Sendable {
     public let configuration: PlatformConfiguration
     public let channels: DeliveryChannels
     public let hasher: PasswordHasher
-    /// Seals secrets the platform must read back (TOTP secrets).
-    public let keys: KeySet
+    /// Seals secrets the platform must read back (TOTP secrets). Nil only for admin tools that never touch them:
+    /// then sealing or opening is a `configuration_invalid` error, never a silently generated key.
+    public let keys: KeySet?
     /// EDV rules written in Swift; they run together with the data rules, by position.
     public let swiftEDVRules: [any EDVRule]
     let logger: Logger
 
     public init(
-        store: any Store, keys: KeySet, clock: any StepupClock = SystemClock(),
+        store: any Store, keys: KeySet?, clock: any StepupClock = SystemClock(),
         configuration: PlatformConfiguration = .init(),
         channels: DeliveryChannels = .init(), edvRules: [any EDVRule] = [],
         logger: Logger = Logger(label: "stepup.platform")

@@ -38,13 +38,8 @@ public enum KeySource {
         let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).\(UUID().uuidString)")
         guard FileManager.default.createFile(atPath: temporary.path, contents: try keys.json(), attributes: [.posixPermissions: 0o600])
         else { throw StepupError(.configurationInvalid, message: "cannot write \(path)") }
-        do {
-            if replace, FileManager.default.fileExists(atPath: path) {
-                _ = try FileManager.default.replaceItemAt(url, withItemAt: temporary)
-            } else {
-                try FileManager.default.moveItem(at: temporary, to: url)
-            }
-        } catch {
+        // rename(2) replaces atomically: a crash leaves the old key set or the new one, never half of either.
+        guard rename(temporary.path, path) == 0 else {
             try? FileManager.default.removeItem(at: temporary)
             throw StepupError(.configurationInvalid, message: "cannot write \(path)")
         }

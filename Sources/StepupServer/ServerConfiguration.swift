@@ -1,5 +1,20 @@
 import Foundation
 import StepupCore
+import StepupPlatform
+
+/// A webhook delivery channel's settings.
+public struct WebhookSettings: Sendable, Equatable, Codable {
+    public var url: String
+    /// At least 32 bytes; `STEPUP_WEBHOOK_SECRET` overrides it, so it need not sit in the file.
+    public var secret: String?
+    public var timeoutSeconds: Int?
+
+    public init(url: String, secret: String? = nil, timeoutSeconds: Int? = nil) {
+        self.url = url
+        self.secret = secret
+        self.timeoutSeconds = timeoutSeconds
+    }
+}
 
 /// Everything `stepup serve` is configured with, from (lowest to highest precedence) defaults, a JSON file,
 /// `STEPUP_*` environment variables and command-line flags.
@@ -20,6 +35,10 @@ public struct ServerConfiguration: Sendable, Equatable, Codable {
     public var logLevel = "info"
     /// The platform key set file; default `<database>.keys.json`. `STEPUP_KEYS` may hold the key set itself.
     public var keysFile: String?
+    /// Email delivery (file only; `STEPUP_SMTP_PASSWORD` overrides the password).
+    public var smtp: SMTPConfiguration?
+    /// SMS, voice and push delivery by kind (`sms`, `voice`, `push`; file only).
+    public var webhooks: [String: WebhookSettings] = [:]
 
     public init() {}
 
@@ -31,6 +50,25 @@ public struct ServerConfiguration: Sendable, Equatable, Codable {
     /// Cookies are marked Secure unless the server is plain HTTP on loopback (a developer's machine), where browsers
     /// would drop a Secure cookie. Behind a TLS-terminating proxy the proxy's `X-Forwarded-Proto` decides per request.
     public var secureCookiesByDefault: Bool { !isLoopback }
+
+    /// The delivery channels this configuration names: SMTP for email, a webhook per kind. Kinds without one fail
+    /// with `delivery_failed` (audited) rather than dropping codes silently, except in demo mode, where the dev
+    /// outbox takes them.
+    public func deliveryChannels(environment: [String: String], outbox: DevOutbox?) throws -> DeliveryChannels {
+        var channels: [TargetKind: any DeliveryChannel] = [:]
+        if var smtp {
+            if let password = environment["STEPUP_SMTP_PASSWORD"] { smtp.password = password }
+            channels[.email] = try EmailChannel(configuration: smtp, bankName: bankName)
+        }
+        for (name, settings) in webhooks {
+            guard let kind = TargetKind(rawValue: name), kind != .email else { continue }
+            guard let secret = environment["STEPUP_WEBHOOK_SECRET"] ?? settings.secret else {
+                throw StepupError(.configurationInvalid, message: "webhooks.\(name) needs a secret (or STEPUP_WEBHOOK_SECRET)")
+            }
+            channels[kind] = try WebhookChannel(kind: kind, url: settings.url, secret: secret, timeoutSeconds: settings.timeoutSeconds ?? 10)
+        }
+        return DeliveryChannels(channels: channels, fallback: outbox ?? UnconfiguredChannel())
+    }
 
     /// Checks what cannot be allowed together; the error's message is the one line `serve` prints.
     public func validate() throws {
@@ -53,9 +91,29 @@ public struct ServerConfiguration: Sendable, Equatable, Codable {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw StepupError(.configurationInvalid, message: "cannot read configuration file \(path)")
         }
-        guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+        guard var object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
             throw StepupError(.configurationInvalid, message: "configuration file \(path) is not a JSON object")
         }
+        struct Channels: Decodable {
+            let smtp: SMTPConfiguration?
+            let webhooks: [String: WebhookSettings]?
+        }
+        do {
+            let channels = try JSONDecoder().decode(Channels.self, from: data)
+            if let smtp = channels.smtp { self.smtp = smtp }
+            if let webhooks = channels.webhooks {
+                for kind in webhooks.keys where !["sms", "voice", "push"].contains(kind) {
+                    throw StepupError(.configurationInvalid, message: "webhooks.\(kind) in \(path): the kinds are sms, voice and push")
+                }
+                self.webhooks = webhooks
+            }
+        } catch let error as StepupError {
+            throw error
+        } catch {
+            throw StepupError(.configurationInvalid, message: "smtp or webhooks in \(path) are not valid: \(error)")
+        }
+        object["smtp"] = nil
+        object["webhooks"] = nil
         try apply(values: object.mapValues { value in
             if let array = value as? [Any] { return array.map { "\($0)" }.joined(separator: ",") }
             if let bool = value as? Bool { return String(bool) }

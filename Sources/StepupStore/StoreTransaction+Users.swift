@@ -46,6 +46,11 @@ extension StoreTransaction {
             }
     }
 
+    /// Removes one of a user's targets; false when the user has no such target.
+    public func removeTarget(id: String, userID: String) async throws -> Bool {
+        try await first("DELETE FROM delivery_targets WHERE id = \(bind: id) AND user_id = \(bind: userID) RETURNING id") != nil
+    }
+
     private static func user(_ row: any SQLRow) throws -> User {
         User(
             id: try row.string("id"), username: try row.string("username"),

@@ -31,7 +31,12 @@ struct AdminOptions: ParsableArguments {
             return handler
         }
         do {
-            let keys = try KeySource.load(settings, environment: ProcessInfo.processInfo.environment, createIfMissing: false)
+            // Commands that never touch a TOTP secret work without a key set; those that do fail with one line. A
+            // key set that exists but does not load is always an error.
+            let environment = ProcessInfo.processInfo.environment
+            let present = !(environment["STEPUP_KEYS"] ?? "").isEmpty
+                || FileManager.default.fileExists(atPath: KeySource.defaultFile(for: settings))
+            let keys = present ? try KeySource.load(settings, environment: environment, createIfMissing: false) : nil
             let store = try await SQLiteStore.open(path: settings.database)
             var configuration = PlatformConfiguration()
             configuration.bcryptCost = UInt8(settings.bcryptCost)

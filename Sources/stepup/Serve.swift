@@ -71,7 +71,12 @@ struct Serve: AsyncParsableCommand {
         platformConfiguration.bankName = settings.bankName
         platformConfiguration.bcryptCost = UInt8(settings.bcryptCost)
         let outbox = settings.demo ? DevOutbox() : nil
-        let channels = DeliveryChannels(fallback: outbox ?? NullChannel())
+        let channels: DeliveryChannels
+        do {
+            channels = try settings.deliveryChannels(environment: ProcessInfo.processInfo.environment, outbox: outbox)
+        } catch let error as StepupError {
+            Self.fail(error.message)
+        }
         let platform = Platform(
             store: store, keys: keys, configuration: platformConfiguration, channels: channels, logger: Logger(label: "stepup.platform"))
 

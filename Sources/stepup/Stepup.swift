@@ -5,5 +5,8 @@ struct Stepup: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "stepup",
         abstract: "Step-up multi-factor authentication for online banking.",
-        subcommands: [Serve.self, EDVCommand.self])
+        subcommands: [
+            Serve.self, UserCommand.self, TargetCommand.self, TokenCommand.self, PropsCommand.self, AuditCommand.self,
+            EDVCommand.self, KeysCommand.self,
+        ])
 }

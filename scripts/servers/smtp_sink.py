@@ -53,7 +53,7 @@ def main():
         user, password = a.auth.split(":", 1)
         def authenticator(server, session, envelope, mechanism, auth_data):
             ok = isinstance(auth_data, LoginPassword) and auth_data.login.decode() == user and auth_data.password.decode() == password
-            return AuthResult(success=ok)
+            return AuthResult(success=ok, handled=False)  # handled=False: aiosmtpd answers 535 itself
         kwargs.update(authenticator=authenticator, auth_required=True, auth_require_tls=bool(a.cert))
     controller = Controller(Sink(a.maildir), hostname="127.0.0.1", port=a.port, **kwargs)
     controller.start()

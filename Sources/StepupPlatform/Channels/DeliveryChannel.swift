@@ -30,10 +30,18 @@ public protocol DeliveryChannel: Sendable {
     func deliver(_ message: DeliveryMessage) async throws
 }
 
-/// Drops every message; the default where no real channel is configured, so no code ever leaves the process.
+/// Drops every message. For tests and benchmarks only: a platform should never drop a code silently.
 public struct NullChannel: DeliveryChannel {
     public init() {}
     public func deliver(_ message: DeliveryMessage) async throws {}
+}
+
+/// Stands for a kind no channel is configured for: every send fails, so the user is told and can choose another
+/// target, and the failure is audited.
+public struct UnconfiguredChannel: DeliveryChannel {
+    public struct NotConfigured: Error {}
+    public init() {}
+    public func deliver(_ message: DeliveryMessage) async throws { throw NotConfigured() }
 }
 
 /// Keeps delivered messages in memory so a developer can read them at `/dev/outbox`. Demo mode only.

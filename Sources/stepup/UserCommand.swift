@@ -1,0 +1,63 @@
+import ArgumentParser
+import Foundation
+import StepupCore
+import StepupPlatform
+
+/// `stepup user`: add, list and unlock users.
+struct UserCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "user", abstract: "Add, list and unlock users.", subcommands: [Add.self, List.self, Unlock.self])
+
+    struct Add: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Add a user. The password is read from standard input (one line), never from a flag.")
+        @OptionGroup var options: AdminOptions
+        @Argument(help: "The username.") var username: String
+        @Option(help: "The name shown to the user.") var displayName: String?
+        @Option(help: "Logon MFA: always or never.") var logonMfa: String = "always"
+
+        func run() async throws {
+            guard let policy = LogonMFAPolicy(rawValue: logonMfa) else { Admin.fail("--logon-mfa is always or never") }
+            guard let password = readLine(strippingNewline: true), password.count >= 8 else {
+                Admin.fail("give the password (at least 8 characters) on standard input")
+            }
+            await Admin.run(options) { platform in
+                let user = try await platform.createUser(
+                    username: username, displayName: displayName ?? username, password: password, logonMFA: policy)
+                Admin.print("added \(user.username) (\(user.id)), logon MFA \(policy.rawValue)")
+            }
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List users with their lockout state.")
+        @OptionGroup var options: AdminOptions
+
+        func run() async throws {
+            await Admin.run(options) { platform in
+                for user in try await platform.users() {
+                    let counter = try await platform.failureCounter(userID: user.id)
+                    var state = "failures \(counter?.failures ?? 0)"
+                    if let until = counter?.lockedUntil, until > platform.clock.now {
+                        state += ", locked until \(ISO8601DateFormatter().string(from: until))"
+                    }
+                    Admin.print("\(user.username)\t\(user.id)\t\(user.displayName)\tlogon MFA \(user.logonMFA.rawValue)\t\(state)")
+                }
+            }
+        }
+    }
+
+    struct Unlock: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Clear a user's failure counter and lockout.")
+        @OptionGroup var options: AdminOptions
+        @Argument(help: "The username.") var username: String
+
+        func run() async throws {
+            await Admin.run(options) { platform in
+                let user = try await platform.user(named: username)
+                try await platform.unlock(userID: user.id)
+                Admin.print("unlocked \(user.username)")
+            }
+        }
+    }
+}
