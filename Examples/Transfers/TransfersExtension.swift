@@ -6,13 +6,23 @@ import StepupSDK
 /// `transactions:`, so the MFA the user completes names this amount and payee, and only this transfer runs on it.
 public struct TransfersExtension: Extension {
     public let name = "transfers"
+    public let title = "Transfer funds"
+    public let entryRoute = "form"
 
     public init() {}
 
+    public var assets: [ExtensionAsset] {
+        [ExtensionAsset(path: "transfers.js", contentType: "text/javascript; charset=utf-8", text: TransfersPage.script)]
+    }
+
     public var routes: [ExtensionRoute] {
         [
-            ExtensionRoute("form", methods: [.get]) { request in .html(Self.form(baseAssetsURL: request.baseAssetsURL)) },
+            ExtensionRoute("form", methods: [.get]) { request in .html(TransfersPage.html(baseAssetsURL: request.baseAssetsURL)) },
             ExtensionRoute("accounts") { request in try .json(try await Accounts.list(for: request)) },
+            // Balances need a verified user too, but no particular transaction: a plain guard, which the bridge's
+            // promptForMFA up front also satisfies.
+            ExtensionRoute("statement", methods: [.post]) { request in try .json(try await Accounts.list(for: request)) }
+                .mfaValidationRequired(),
             ExtensionRoute("submit", methods: [.post], handler: Self.submit)
                 .mfaValidationRequired(
                     auditAction: "TransferFunds",
@@ -73,23 +83,6 @@ public struct TransfersExtension: Extension {
             }
         return .html(
             "<h1>Transfers: not sent</h1><p>MFA failure: \(HTML.escape(reason)). No money was moved.</p>", status: 403)
-    }
-
-    static func form(baseAssetsURL: String) -> String {
-        """
-        <!doctype html>
-        <html lang="en"><head><meta charset="utf-8"><title>Transfer funds</title></head>
-        <body>
-        <h1>Transfer funds</h1>
-        <form id="transfer" method="post" action="submit">
-          <label>From account <input name="fromAccount" required></label>
-          <label>To payee <input name="toPayee" required maxlength="100"></label>
-          <label>Amount <input name="amount" required inputmode="decimal"></label>
-          <label>Memo <input name="memo" maxlength="140"></label>
-          <button type="submit">Send</button>
-        </form>
-        </body></html>
-        """
     }
 }
 

@@ -21,11 +21,17 @@ public protocol Extension: Sendable {
     var assets: [ExtensionAsset] { get }
     /// Whether the extension may serve a session that has not passed logon yet (external MFA at logon).
     var runsBeforeLogon: Bool { get }
+    /// The name the banking app shows for the extension.
+    var title: String { get }
+    /// The route the banking app loads in the extension's frame.
+    var entryRoute: String { get }
 }
 
 extension Extension {
     public var assets: [ExtensionAsset] { [] }
     public var runsBeforeLogon: Bool { false }
+    public var title: String { name }
+    public var entryRoute: String { routes.first { $0.methods.contains(.get) }?.routingKey ?? "index" }
 
     /// The route for a routing key, if the extension has one.
     public func route(_ routingKey: String) -> ExtensionRoute? {

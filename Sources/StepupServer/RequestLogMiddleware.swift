@@ -10,6 +10,12 @@ struct RequestLogMiddleware: RouterMiddleware {
     typealias Context = StepupRequestContext
     let bodyLimit: Int
 
+    static let extensionPolicy = "sandbox allow-scripts allow-forms; frame-ancestors 'self'"
+    /// No inline script or style anywhere on the banking app's pages; nothing may frame them.
+    static let appPolicy =
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+        + "frame-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'; object-src 'none'"
+
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
         -> Response
     {
@@ -21,9 +27,11 @@ struct RequestLogMiddleware: RouterMiddleware {
         response.headers[.xContentTypeOptions] = "nosniff"
         response.headers[.referrerPolicy] = "no-referrer"
         if request.uri.path.hasPrefix("/ext/") {
-            // Extensions are less trusted than the platform: sandboxed even when opened top-level, errors included.
-            response.headers[.contentSecurityPolicy] = "sandbox allow-scripts allow-forms"
+            // Extensions are less trusted than the platform: sandboxed even when opened top-level, errors included,
+            // and framed only by the banking app.
+            response.headers[.contentSecurityPolicy] = Self.extensionPolicy
         } else {
+            response.headers[.contentSecurityPolicy] = Self.appPolicy
             response.headers[.xFrameOptions] = "DENY"
         }
         let elapsed = ContinuousClock.now - started

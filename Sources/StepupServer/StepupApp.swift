@@ -17,7 +17,7 @@ public enum StepupApp {
     public static func router(
         platform: Platform, configuration: ServerConfiguration, outbox: DevOutbox? = nil,
         extensions: [any Extension] = []
-    ) -> Router<StepupRequestContext> {
+    ) throws -> Router<StepupRequestContext> {
         let router = Router(context: StepupRequestContext.self)
         router.add(middleware: RequestLogMiddleware(bodyLimit: configuration.maxBodyBytes))
         router.add(middleware: ErrorMiddleware())
@@ -27,15 +27,16 @@ public enum StepupApp {
         MFARoutes(platform: platform, gate: gate).add(to: router)
         let mounted = Dictionary(extensions.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         ExtensionRoutes(platform: platform, gate: gate, extensions: mounted).add(to: router)
+        WebPages(platform: platform, gate: gate, library: try WebPages.loadLibrary(), extensions: extensions).add(to: router)
         return router
     }
 
     public static func make(
         platform: Platform, configuration: ServerConfiguration, outbox: DevOutbox? = nil,
         extensions: [any Extension] = [], logger: Logger
-    ) -> some ApplicationProtocol {
+    ) throws -> some ApplicationProtocol {
         Application(
-            router: router(platform: platform, configuration: configuration, outbox: outbox, extensions: extensions),
+            router: try router(platform: platform, configuration: configuration, outbox: outbox, extensions: extensions),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "stepup"),
             logger: logger)
     }

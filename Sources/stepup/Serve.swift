@@ -87,7 +87,7 @@ struct Serve: AsyncParsableCommand {
 
         // The example extensions are part of the demo bank, not of a production platform.
         let extensions: [any Extension] = settings.demo ? [TransfersExtension()] : []
-        let app = StepupApp.make(
+        let app = try StepupApp.make(
             platform: platform, configuration: settings, outbox: outbox, extensions: extensions, logger: logger)
         logger.info(
             "stepup serving",

@@ -50,7 +50,7 @@ final class ServerFixture: Sendable {
     deinit { try? FileManager.default.removeItem(at: folder) }
 
     var router: Router<StepupRequestContext> {
-        StepupApp.router(platform: platform, configuration: configuration, outbox: outbox, extensions: extensions)
+        try! StepupApp.router(platform: platform, configuration: configuration, outbox: outbox, extensions: extensions)
     }
 
     func test<T>(_ body: @escaping @Sendable (any TestClientProtocol) async throws -> T) async throws -> T {

@@ -1,0 +1,87 @@
+/// The transfer extension's page and script. The page talks to its routes only through the bridge; a plain form
+/// post from the sandboxed frame would carry no session.
+enum TransfersPage {
+    static func html(baseAssetsURL: String) -> String {
+        """
+        <!doctype html>
+        <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+        <title>Transfer funds</title>
+        <link rel="stylesheet" href="/static/extension.css">
+        <script src="/static/stepup-bridge.js"></script>
+        <script src="\(HTML.escape(baseAssetsURL))transfers.js" defer></script>
+        </head>
+        <body>
+        <h1>Transfer funds</h1>
+        <form id="transfer" novalidate>
+          <label for="fromAccount">From account</label>
+          <select id="fromAccount" name="fromAccount" required><option value="">Loading…</option></select>
+          <label for="toPayee">To payee</label>
+          <input id="toPayee" name="toPayee" required maxlength="100" autocomplete="off">
+          <label for="amount">Amount (USD)</label>
+          <input id="amount" name="amount" required inputmode="decimal" placeholder="0.00">
+          <label for="memo">Memo (optional)</label>
+          <input id="memo" name="memo" maxlength="140">
+          <button type="submit" id="send">Send transfer</button>
+        </form>
+        <p><button type="button" class="secondary" id="statement">Show balances (verifies you first)</button></p>
+        <div id="result" class="result" role="status" aria-live="polite"></div>
+        </body></html>
+        """
+    }
+
+    static let script = #"""
+        'use strict';
+        const form = document.getElementById('transfer');
+        const result = document.getElementById('result');
+        const money = (minor) => (minor / 100).toFixed(2);
+
+        function transactionId() {
+          const bytes = new Uint8Array(16);
+          crypto.getRandomValues(bytes);
+          return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+        }
+
+        bridge.connected.then(async () => {
+          const accounts = await bridge.sources.requestExtensionData('accounts');
+          const select = document.getElementById('fromAccount');
+          select.replaceChildren(...accounts.map((account) => {
+            const option = document.createElement('option');
+            option.value = account.id;
+            option.textContent = `${account.name} ${account.number} · ${money(account.balanceMinor)} ${account.currency}`;
+            return option;
+          }));
+        });
+
+        form.addEventListener('submit', async (event) => {
+          event.preventDefault();
+          const body = {
+            transactionId: transactionId(),
+            fromAccount: form.fromAccount.value,
+            toPayee: form.toPayee.value.trim(),
+            amount: form.amount.value.trim(),
+            memo: form.memo.value.trim(),
+          };
+          result.textContent = 'Sending…';
+          try {
+            const receipt = await bridge.sources.requestExtensionData({ route: 'submit', body });
+            result.textContent = `Sent ${body.amount} USD to ${body.toPayee}. New balance: ${money(receipt.balanceMinor)} USD.`;
+            form.reset();
+            bridge.connected.then(() => bridge.sources.requestExtensionData('accounts'));
+          } catch (error) {
+            result.textContent = '';
+            bridge.actions.showModal({ title: 'Transfer not sent', msg: error.message || 'The transfer could not be made.', modalType: 'Error' });
+          }
+        });
+
+        document.getElementById('statement').addEventListener('click', () => {
+          bridge.sources.promptForMFA({ message: 'Verify it is you to see your balances.' })
+            .then(() => bridge.sources.requestExtensionData('statement'))
+            .then((accounts) => {
+              result.textContent = accounts.map((a) => `${a.name}: ${money(a.balanceMinor)} ${a.currency}`).join(' · ');
+            })
+            .catch(() => {
+              bridge.actions.showModal({ title: 'Balances not shown', msg: 'Multi-factor authentication is required to see your balances.', modalType: 'Error' });
+            });
+        });
+        """#
+}

@@ -1,0 +1,337 @@
+// The banking app: sign-in, the MFA workflow dialog, and the host side of the extension bridge.
+// Plain ES module, no build step. Every string from the server or an extension is shown with textContent.
+
+const csrf = { token: document.querySelector('meta[name="csrf-token"]')?.content ?? '' };
+
+/** Calls the platform (or an extension through the platform) with the session's CSRF token. */
+async function api(path, { method = 'GET', body, headers = {} } = {}) {
+  const init = { method, headers: { ...headers }, credentials: 'same-origin' };
+  if (method !== 'GET') init.headers['X-CSRF-Token'] = csrf.token;
+  if (body !== undefined) {
+    init.headers['Content-Type'] = 'application/json';
+    init.body = JSON.stringify(body);
+  }
+  const response = await fetch(path, init);
+  const text = await response.text();
+  let data = text;
+  if ((response.headers.get('Content-Type') ?? '').includes('application/json')) {
+    try { data = JSON.parse(text); } catch { data = text; }
+  }
+  // Any answer that rotated the session carries the new CSRF token.
+  if (data && typeof data === 'object' && typeof data.csrfToken === 'string') csrf.token = data.csrfToken;
+  return { status: response.status, ok: response.ok, data };
+}
+
+function failure(res) {
+  const error = res.data?.error ?? {};
+  return { code: error.code ?? `http_${res.status}`, message: error.message ?? `The request failed (${res.status}).`, detail: error, status: res.status };
+}
+
+const $ = (id) => document.getElementById(id);
+
+function setStatus(element, text, kind = '') {
+  element.textContent = text;
+  element.className = `status ${kind}`.trim();
+}
+
+function formatTime(iso) {
+  return new Date(iso).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+}
+
+function formatMinor(minor, currency) {
+  return `${(minor / 100).toFixed(2)} ${currency}`;
+}
+
+// MARK: The MFA workflow
+
+let activeWorkflow = null;
+
+/**
+ * Drives one challenge in the dialog: target selection → code input, or token input. Resolves when the challenge
+ * completes; rejects with { code: 'mfa_cancelled' } when the user leaves, or with the platform's error.
+ */
+export function runMFA(challengeId, { message } = {}) {
+  if (activeWorkflow) return Promise.reject({ code: 'mfa_busy', message: 'Another verification is in progress.' });
+  const dialog = $('mfa-dialog');
+  const controller = new AbortController();
+  const signal = controller.signal;
+  const on = (id, event, handler) => $(id).addEventListener(event, handler, { signal });
+  const screens = ['mfa-targets', 'mfa-code', 'mfa-token', 'mfa-external'];
+  const status = $('mfa-status');
+  let view = null;
+
+  return new Promise((resolve, reject) => {
+    const finish = (outcome, value) => {
+      controller.abort();
+      activeWorkflow = null;
+      if (dialog.open) dialog.close();
+      outcome === 'ok' ? resolve(value) : reject(value);
+    };
+    activeWorkflow = {
+      cancel: async () => {
+        await api(`/api/mfa/challenges/${challengeId}/cancel`, { method: 'POST' }).catch(() => {});
+        finish('error', { code: 'mfa_cancelled', message: 'Verification was cancelled.', challengeId });
+      },
+    };
+
+    const show = (screen) => {
+      for (const id of screens) $(id).hidden = id !== screen;
+      const first = $(screen).querySelector('input:not([type=radio]), input[type=radio]:checked, input, button');
+      first?.focus();
+    };
+    const lockAll = (text) => {
+      setStatus(status, text, 'error');
+      for (const element of dialog.querySelectorAll('.mfa-screen input, .mfa-screen button')) element.disabled = true;
+      $('mfa-cancel').textContent = 'Close';
+      $('mfa-cancel').focus();
+    };
+    const explain = (error) => {
+      switch (error.code) {
+        case 'code_invalid':
+        case 'token_invalid':
+          return setStatus(status, `That code is not correct. ${error.detail.attemptsLeft} attempt${error.detail.attemptsLeft === 1 ? '' : 's'} left.`, 'error');
+        case 'token_replayed':
+          return setStatus(status, 'That code was already used. Wait for the next one in your app.', 'error');
+        case 'code_expired':
+          return setStatus(status, 'This code has expired. Send a new one.', 'error');
+        case 'attempts_exhausted':
+        case 'user_locked':
+          return lockAll(`Too many failed attempts. You can try again after ${formatTime(error.detail.lockedUntil)}.`);
+        case 'challenge_expired':
+          return lockAll('This verification has expired. Close it and start again.');
+        case 'resend_too_soon':
+          return setStatus(status, `Please wait ${error.detail.retryAfter} seconds before asking for another code.`, 'error');
+        case 'send_limit_reached':
+          return setStatus(status, 'Too many codes were sent. Try again later or choose another way.', 'error');
+        case 'delivery_failed':
+          return setStatus(status, 'We could not deliver the code there. Please choose another way.', 'error');
+        default:
+          return setStatus(status, error.message, 'error');
+      }
+    };
+    const completed = (res) => finish('ok', { challengeId, stage: res.data.stage });
+
+    const renderTargets = () => {
+      const list = $('mfa-target-list');
+      list.replaceChildren();
+      view.targets.forEach((target, index) => {
+        const label = document.createElement('label');
+        label.className = 'choice';
+        const input = document.createElement('input');
+        input.type = 'radio';
+        input.name = 'target';
+        input.value = target.id;
+        input.checked = index === 0;
+        const kinds = { email: 'Email', sms: 'Text message', voice: 'Voice call', push: 'Push notification' };
+        label.append(input, document.createTextNode(`${kinds[target.kind] ?? target.kind} · ${target.masked}`));
+        list.append(label);
+      });
+      $('mfa-use-token').hidden = !view.methods.includes('access_token');
+    };
+
+    const send = async () => {
+      const chosen = dialog.querySelector('input[name=target]:checked');
+      if (!chosen) return setStatus(status, 'Choose where to send the code.', 'error');
+      $('mfa-send').disabled = true;
+      setStatus(status, 'Sending…');
+      const res = await api(`/api/mfa/challenges/${challengeId}/send`, { method: 'POST', body: { targetId: chosen.value } });
+      $('mfa-send').disabled = false;
+      if (!res.ok) return explain(failure(res));
+      $('mfa-sent-to').textContent = `We sent a code to ${res.data.target.masked}.`;
+      $('mfa-code-input').value = '';
+      setStatus(status, '');
+      show('mfa-code');
+    };
+
+    const verify = async (kind) => {
+      const input = $(kind === 'code' ? 'mfa-code-input' : 'mfa-token-input');
+      const value = input.value.trim();
+      if (!/^[0-9]{6,8}$/.test(value)) return setStatus(status, 'Enter the 6 to 8 digit code.', 'error');
+      setStatus(status, 'Checking…');
+      const path = kind === 'code' ? 'verify-code' : 'verify-token';
+      const res = await api(`/api/mfa/challenges/${challengeId}/${path}`, { method: 'POST', body: kind === 'code' ? { code: value } : { token: value } });
+      if (res.ok) return completed(res);
+      input.value = '';
+      input.focus();
+      explain(failure(res));
+    };
+
+    on('mfa-send', 'click', send);
+    on('mfa-resend', 'click', async () => { show('mfa-targets'); await send(); });
+    on('mfa-other-target', 'click', () => { setStatus(status, ''); show('mfa-targets'); });
+    on('mfa-use-token', 'click', () => { setStatus(status, ''); show('mfa-token'); });
+    on('mfa-back-to-targets', 'click', () => { setStatus(status, ''); show('mfa-targets'); });
+    on('mfa-verify-code', 'click', () => verify('code'));
+    on('mfa-verify-token', 'click', () => verify('token'));
+    on('mfa-code-input', 'keydown', (event) => { if (event.key === 'Enter') { event.preventDefault(); verify('code'); } });
+    on('mfa-token-input', 'keydown', (event) => { if (event.key === 'Enter') { event.preventDefault(); verify('token'); } });
+    on('mfa-cancel', 'click', () => activeWorkflow?.cancel());
+    dialog.addEventListener('cancel', (event) => { event.preventDefault(); activeWorkflow?.cancel(); }, { signal });
+
+    (async () => {
+      for (const element of dialog.querySelectorAll('input, button')) element.disabled = false;
+      $('mfa-cancel').textContent = 'Cancel';
+      setStatus(status, '');
+      $('mfa-context').textContent = message ?? '';
+      dialog.showModal();
+      const res = await api(`/api/mfa/challenges/${challengeId}`);
+      if (!res.ok) return explain(failure(res));
+      view = res.data;
+      const challenge = view.challenge;
+      if (!message) {
+        if (challenge.context === 'transaction') {
+          const lines = challenge.transactions.map((t) => `${formatMinor(t.amountMinor, t.currency)} to ${t.payee}`);
+          $('mfa-context').textContent = `Authorise ${lines.join(', ')}.`;
+        } else if (challenge.context === 'event_driven_validation') {
+          $('mfa-context').textContent = `Confirm this action: ${challenge.auditActionName}.`;
+        } else if (challenge.context === 'logon') {
+          $('mfa-context').textContent = 'Confirm it is you to finish signing in.';
+        }
+      }
+      renderTargets();
+      if (view.methods.includes('access_code')) show('mfa-targets');
+      else if (view.methods.includes('access_token')) show('mfa-token');
+      else lockAll('No way to verify is set up for you here. Please contact the bank.');
+    })();
+  });
+}
+
+// MARK: Notices (the bridge's showModal)
+
+function showNotice({ title, msg, modalType }) {
+  const dialog = $('notice-dialog');
+  dialog.dataset.type = modalType;
+  $('notice-title').textContent = title;
+  $('notice-message').textContent = msg;
+  return new Promise((resolve) => {
+    dialog.addEventListener('close', () => resolve(), { once: true });
+    dialog.showModal();
+    $('notice-ok').focus();
+  });
+}
+
+// MARK: Pages
+
+async function signIn(event) {
+  event.preventDefault();
+  const status = $('login-status');
+  const username = $('username').value.trim();
+  const password = $('password').value;
+  if (!username || !password) return setStatus(status, 'Enter your username and password.', 'error');
+  $('login-submit').disabled = true;
+  setStatus(status, 'Signing in…');
+  const res = await api('/api/logon', { method: 'POST', body: { username, password } });
+  $('login-submit').disabled = false;
+  if (!res.ok) {
+    const error = failure(res);
+    return setStatus(status, error.code === 'logon_throttled' ? 'Too many attempts. Please wait a while and try again.' : error.message, 'error');
+  }
+  if (res.data.stage === 'authenticated') return window.location.assign('/');
+  try {
+    await runMFA(res.data.challenge.id);
+    window.location.assign('/');
+  } catch (error) {
+    setStatus(status, error.code === 'mfa_cancelled' ? 'Sign-in was cancelled.' : error.message, 'error');
+    if (error.code === 'mfa_cancelled') await api('/api/logout', { method: 'POST' });
+  }
+}
+
+const routePattern = /^[A-Za-z0-9_-]{1,64}$/;
+const modalTypes = new Set(['Info', 'Success', 'Warning', 'Error']);
+
+/** Hosts one extension in its sandboxed frame and answers its bridge over a fresh MessageChannel per load. */
+function hostExtension() {
+  const frame = $('extension-frame');
+  const name = frame.dataset.extension;
+  let port = null;
+
+  const callExtension = async (route, body) => {
+    const path = `/ext/${encodeURIComponent(name)}/${route}`;
+    let res = await api(path, { method: 'POST', body });
+    if (res.status === 401 && res.data?.error?.code === 'mfa_required') {
+      const challengeId = res.data.error.challengeId;
+      try {
+        await runMFA(challengeId);
+      } catch (error) {
+        // The user left the workflow: the route's error handler, if it has one, says what to show.
+        const after = await api(path, { method: 'POST', body, headers: { 'X-Stepup-Challenge': challengeId } });
+        throw { code: error.code ?? 'mfa_cancelled', message: error.message, status: after.status, data: after.data };
+      }
+      res = await api(path, { method: 'POST', body, headers: { 'X-Stepup-Challenge': challengeId } });
+    }
+    if (!res.ok) throw { ...failure(res), data: res.data };
+    return res.data;
+  };
+
+  const handlers = {
+    async requestExtensionData(message) {
+      if (typeof message.route !== 'string' || !routePattern.test(message.route)) throw { code: 'bad_request', message: 'The route name is not valid.' };
+      const body = message.body ?? {};
+      if (typeof body !== 'object' || Array.isArray(body) || JSON.stringify(body).length > 65536) {
+        throw { code: 'bad_request', message: 'The body must be a JSON object of at most 64 KiB.' };
+      }
+      return callExtension(message.route, body);
+    },
+    async promptForMFA(message) {
+      const text = typeof message.message === 'string' ? message.message.slice(0, 200) : undefined;
+      const res = await api('/api/mfa/challenges', { method: 'POST', body: { extension: name } });
+      if (!res.ok) throw failure(res);
+      await runMFA(res.data.id, { message: text });
+      return { completed: true };
+    },
+    async verifyMFA(message) {
+      if (message.exit === true && activeWorkflow) {
+        await activeWorkflow.cancel();
+        return { exited: true };
+      }
+      throw { code: 'no_workflow', message: 'No verification is waiting for a token here.' };
+    },
+    async showModal(message) {
+      const notice = {
+        title: String(message.title ?? '').slice(0, 120),
+        msg: String(message.msg ?? '').slice(0, 1000),
+        modalType: modalTypes.has(message.modalType) ? message.modalType : 'Info',
+      };
+      await showNotice(notice);
+      return { shown: true };
+    },
+  };
+
+  const listen = (channelPort) => {
+    channelPort.onmessage = async (event) => {
+      const message = event.data;
+      if (!message || typeof message !== 'object' || !(typeof message.id === 'number' || typeof message.id === 'string')) return;
+      const handler = Object.hasOwn(handlers, message.kind) ? handlers[message.kind] : null;
+      try {
+        if (!handler) throw { code: 'bad_request', message: 'Unknown bridge call.' };
+        channelPort.postMessage({ id: message.id, ok: true, result: await handler(message) });
+      } catch (error) {
+        channelPort.postMessage({ id: message.id, ok: false, error: { code: error.code ?? 'error', message: error.message ?? 'The call failed.', status: error.status, data: error.data } });
+      }
+    };
+  };
+
+  // A new channel on every load of the frame; the old port is closed, so a page the frame navigated away from
+  // (or anything else) cannot keep talking. Only this port is trusted; window messages are never read here.
+  frame.addEventListener('load', () => {
+    port?.close();
+    const channel = new MessageChannel();
+    port = channel.port1;
+    listen(port);
+    frame.contentWindow.postMessage({ type: 'stepup:connect', version: 1 }, '*', [channel.port2]);
+  });
+  frame.src = frame.dataset.src;
+}
+
+function wireLogout() {
+  $('logout')?.addEventListener('click', async () => {
+    await api('/api/logout', { method: 'POST' });
+    window.location.assign('/login');
+  });
+}
+
+const page = document.body.dataset.page;
+wireLogout();
+if (page === 'login') $('login-form').addEventListener('submit', signIn);
+if (page === 'extension') hostExtension();
+window.stepup = { runMFA, api };
