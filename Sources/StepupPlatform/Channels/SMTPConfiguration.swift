@@ -43,6 +43,24 @@ public struct SMTPConfiguration: Sendable, Equatable, Codable {
         self.timeout = timeout
         self.retryDelay = retryDelay
     }
+
+    enum CodingKeys: String, CodingKey {
+        case host, port, tlsMode, caCertificateFile, username, password, from, heloName, timeout, retryDelay
+    }
+
+    /// Decodes a configuration file's `smtp` object; only `host`, `port` and `from` are required.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            host: try c.decode(String.self, forKey: .host), port: try c.decode(Int.self, forKey: .port),
+            tlsMode: try c.decodeIfPresent(TLSMode.self, forKey: .tlsMode) ?? .starttls,
+            caCertificateFile: try c.decodeIfPresent(String.self, forKey: .caCertificateFile),
+            username: try c.decodeIfPresent(String.self, forKey: .username),
+            password: try c.decodeIfPresent(String.self, forKey: .password), from: try c.decode(String.self, forKey: .from),
+            heloName: try c.decodeIfPresent(String.self, forKey: .heloName) ?? "stepup.localhost",
+            timeout: try c.decodeIfPresent(Double.self, forKey: .timeout) ?? 10,
+            retryDelay: try c.decodeIfPresent(Double.self, forKey: .retryDelay) ?? 2)
+    }
 }
 
 /// Why an SMTP delivery failed. Permanent failures are not retried.
