@@ -22,6 +22,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird-auth.git", from: "2.5.0"),
         .package(url: "https://github.com/vapor/sql-kit.git", from: "3.36.0"),
         .package(url: "https://github.com/vapor/sqlite-kit.git", from: "4.5.2"),
+        .package(url: "https://github.com/vapor/postgres-kit.git", from: "2.17.0"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
@@ -43,6 +44,7 @@ let package = Package(
                 "StepupCore",
                 .product(name: "SQLKit", package: "sql-kit"),
                 .product(name: "SQLiteKit", package: "sqlite-kit"),
+                .product(name: "PostgresKit", package: "postgres-kit"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
@@ -84,7 +86,10 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "StepupCoreTests", dependencies: ["StepupCore"], swiftSettings: swiftSettings),
-        .testTarget(name: "StepupStoreTests", dependencies: ["StepupStore"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "StepupStoreTests",
+            dependencies: ["StepupStore", .product(name: "PostgresKit", package: "postgres-kit")],
+            swiftSettings: swiftSettings),
         .testTarget(
             name: "StepupPlatformTests",
             dependencies: ["StepupPlatform", .product(name: "AsyncHTTPClient", package: "async-http-client")],

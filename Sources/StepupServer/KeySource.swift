@@ -6,7 +6,8 @@ import StepupCore
 /// anywhere else a missing key set is a start-up error, never a silently generated key.
 public enum KeySource {
     public static func defaultFile(for configuration: ServerConfiguration) -> String {
-        configuration.keysFile ?? configuration.database + ".keys.json"
+        if let file = configuration.keysFile { return file }
+        return StoreFactory.isPostgres(configuration.database) ? "stepup.keys.json" : configuration.database + ".keys.json"
     }
 
     public static func load(

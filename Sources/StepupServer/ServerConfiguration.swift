@@ -21,8 +21,10 @@ public struct WebhookSettings: Sendable, Equatable, Codable {
 public struct ServerConfiguration: Sendable, Equatable, Codable {
     public var host = "127.0.0.1"
     public var port = 8080
-    /// Path of the SQLite database file.
+    /// Path of the SQLite database file, or a `postgres://user:password@host:port/database` URL.
     public var database = "stepup.sqlite"
+    /// PostgreSQL connections per event loop (one event loop per core).
+    public var databasePoolSize = 4
     /// Seed the demo bank and enable the dev outbox; loopback only.
     public var demo = false
     /// Believe `X-Forwarded-For` / `X-Forwarded-Proto` only from these peer addresses (a load balancer's).
@@ -84,6 +86,12 @@ public struct ServerConfiguration: Sendable, Equatable, Codable {
         if demo && !isLoopback {
             throw StepupError(.configurationInvalid, message: "--demo serves only on a loopback address")
         }
+        if demo && StoreFactory.isPostgres(database) {
+            throw StepupError(.configurationInvalid, message: "--demo uses the embedded SQLite store, never PostgreSQL")
+        }
+        guard (1...64).contains(databasePoolSize) else {
+            throw StepupError(.configurationInvalid, message: "databasePoolSize must be 1 to 64")
+        }
     }
 
     /// Applies a JSON configuration file over `self`; keys absent from the file keep their values.
@@ -112,13 +120,25 @@ public struct ServerConfiguration: Sendable, Equatable, Codable {
         } catch {
             throw StepupError(.configurationInvalid, message: "smtp or webhooks in \(path) are not valid: \(error)")
         }
+        // Scalars by their JSON type: JSONSerialization would turn 0 and 1 into booleans.
+        struct Scalar: Decodable {
+            let text: String
+            init(from decoder: any Decoder) throws {
+                let c = try decoder.singleValueContainer()
+                if let value = try? c.decode(String.self) { text = value }
+                else if let value = try? c.decode(Int.self) { text = String(value) }
+                else if let value = try? c.decode(Bool.self) { text = String(value) }
+                else if let value = try? c.decode([String].self) { text = value.joined(separator: ",") }
+                else { text = String(try c.decode(Double.self)) }
+            }
+        }
         object["smtp"] = nil
         object["webhooks"] = nil
-        try apply(values: object.mapValues { value in
-            if let array = value as? [Any] { return array.map { "\($0)" }.joined(separator: ",") }
-            if let bool = value as? Bool { return String(bool) }
-            return "\(value)"
-        }, source: path)
+        let scalars = try JSONSerialization.data(withJSONObject: object)
+        guard let values = try? JSONDecoder().decode([String: Scalar].self, from: scalars) else {
+            throw StepupError(.configurationInvalid, message: "configuration file \(path) has a setting of the wrong type")
+        }
+        try apply(values: values.mapValues(\.text), source: path)
     }
 
     /// Applies `STEPUP_HOST`, `STEPUP_PORT`, `STEPUP_DATABASE`, … from an environment.
@@ -133,7 +153,7 @@ public struct ServerConfiguration: Sendable, Equatable, Codable {
 
     static let keys = [
         "host", "port", "database", "demo", "trustedProxies", "maxBodyBytes", "bankName", "bcryptCost", "logLevel",
-        "keysFile",
+        "keysFile", "databasePoolSize",
     ]
 
     public mutating func apply(values: [String: String], source: String) throws {
@@ -156,6 +176,7 @@ public struct ServerConfiguration: Sendable, Equatable, Codable {
             case "bcryptCost": bcryptCost = try int()
             case "logLevel": logLevel = value
             case "keysFile": keysFile = value
+            case "databasePoolSize": databasePoolSize = try int()
             default: throw StepupError(.configurationInvalid, message: "unknown setting \(key) in \(source)")
             }
         }

@@ -63,22 +63,7 @@ public final class SQLiteStore: Store {
         let database = self.database
         let logger = self.logger
         return try await lock.withLock {
-            do {
-                try await database.raw(SQLQueryString(begin)).run()
-            } catch {
-                logger.error("store unavailable", metadata: ["reason": "\(Self.reason(error))"])
-                throw StepupError(.storeUnavailable)
-            }
-            do {
-                let result = try await body(StoreTransaction(database: database, dialect: .sqlite))
-                try await database.raw("COMMIT").run()
-                return result
-            } catch {
-                try? await database.raw("ROLLBACK").run()
-                if let stepupError = error as? StepupError { throw stepupError }
-                logger.error("store transaction failed", metadata: ["reason": "\(Self.reason(error))"])
-                throw StepupError(.storeUnavailable)
-            }
+            try await StoreTransaction.run(on: database, dialect: .sqlite, begin: begin, logger: logger, body)
         }
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import SQLKit
 import StepupCore
 
@@ -23,6 +24,33 @@ public struct StoreTransaction: Sendable {
 
     func run(_ query: SQLQueryString) async throws {
         try await database.raw(query).run()
+    }
+
+    /// One transaction on one connection: `begin`, the body, `COMMIT`; `ROLLBACK` if anything throws. A typed
+    /// error from the body passes through; any other failure is logged (its first line, no values) and answered as
+    /// `store_unavailable`.
+    static func run<T: Sendable>(
+        on database: any SQLDatabase, dialect: SQLDialectKind, begin: String?, logger: Logger,
+        _ body: @Sendable (StoreTransaction) async throws -> T
+    ) async throws -> T {
+        if let begin {
+            do {
+                try await database.raw(SQLQueryString(begin)).run()
+            } catch {
+                logger.error("store unavailable", metadata: ["reason": "\(SQLiteStore.reason(error))"])
+                throw StepupError(.storeUnavailable)
+            }
+        }
+        do {
+            let result = try await body(StoreTransaction(database: database, dialect: dialect))
+            try await database.raw("COMMIT").run()
+            return result
+        } catch {
+            try? await database.raw("ROLLBACK").run()
+            if let stepupError = error as? StepupError { throw stepupError }
+            logger.error("store transaction failed", metadata: ["reason": "\(SQLiteStore.reason(error))"])
+            throw StepupError(.storeUnavailable)
+        }
     }
 }
 

@@ -9,11 +9,11 @@ import StepupStore
 /// The options every admin command shares: which database, found the same way `serve` finds it.
 struct AdminOptions: ParsableArguments {
     @Option(help: "A JSON configuration file (as for serve).") var config: String?
-    @Option(help: "SQLite database file (default: as serve would use).") var database: String?
+    @Option(help: "SQLite database file or postgres:// URL (default: as serve would use).") var database: String?
     @Option(help: "The platform key set file (default: <database>.keys.json; or STEPUP_KEYS).") var keys: String?
 
     /// Opens the platform on the configured database, or exits with one line and code 1.
-    func platform() async -> (Platform, SQLiteStore) {
+    func platform() async -> (Platform, any Store) {
         var settings = ServerConfiguration()
         do {
             if let config { try settings.apply(file: config) }
@@ -37,7 +37,7 @@ struct AdminOptions: ParsableArguments {
             let present = !(environment["STEPUP_KEYS"] ?? "").isEmpty
                 || FileManager.default.fileExists(atPath: KeySource.defaultFile(for: settings))
             let keys = present ? try KeySource.load(settings, environment: environment, createIfMissing: false) : nil
-            let store = try await SQLiteStore.open(path: settings.database)
+            let store = try await StoreFactory.open(settings, logger: Logger(label: "stepup.store"))
             var configuration = PlatformConfiguration()
             configuration.bcryptCost = UInt8(settings.bcryptCost)
             configuration.bankName = settings.bankName

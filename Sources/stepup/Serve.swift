@@ -21,7 +21,7 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "A JSON configuration file.") var config: String?
     @Option(help: "Address to listen on (default 127.0.0.1).") var host: String?
     @Option(help: "Port to listen on (default 8080).") var port: Int?
-    @Option(help: "SQLite database file (default stepup.sqlite).") var database: String?
+    @Option(help: "SQLite database file (default stepup.sqlite), or a postgres:// URL.") var database: String?
     @Option(help: "Comma-separated proxy addresses whose X-Forwarded-For/Proto are believed.") var trustedProxies: String?
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.") var logLevel: String?
     @Option(help: "The platform key set file (default: <database>.keys.json; or STEPUP_KEYS).") var keys: String?
@@ -60,9 +60,9 @@ struct Serve: AsyncParsableCommand {
             Self.fail(error.message)
         }
 
-        let store: SQLiteStore
+        let store: any Store
         do {
-            store = try await SQLiteStore.open(path: settings.database, logger: Logger(label: "stepup.store"))
+            store = try await StoreFactory.open(settings, logger: Logger(label: "stepup.store"))
         } catch let error as StepupError {
             Self.fail(error.message)
         }

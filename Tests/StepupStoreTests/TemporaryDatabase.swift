@@ -1,31 +1,83 @@
 import Foundation
+import Logging
+import NIOPosix
+import PostgresKit
+import StepupCore
 import StepupStore
+import Testing
 
-/// A real SQLite file in a fresh temporary folder, removed afterwards.
-struct TemporaryDatabase {
+/// The two stores every store test runs against.
+enum StoreKind: String, CaseIterable, Sendable, CustomTestStringConvertible {
+    case sqlite, postgres
+    var testDescription: String { rawValue }
+}
+
+/// A fresh, empty database of one kind: an SQLite file in a new temporary folder, or a new database on the
+/// PostgreSQL server `./scripts/test` starts (`STEPUP_TEST_POSTGRES_URL`). Dropped afterwards.
+struct TemporaryDatabase: Sendable {
+    let kind: StoreKind
     let folder: URL
+    let postgresName: String
+
     var path: String { folder.appendingPathComponent("stepup.sqlite").path }
 
-    init() throws {
+    init(_ kind: StoreKind = .sqlite) async throws {
+        self.kind = kind
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("stepup-test-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        postgresName = "stepup_test_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(16)
+        switch kind {
+        case .sqlite: try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        case .postgres: try await Self.admin("CREATE DATABASE \(postgresName)")
+        }
     }
 
-    func open() async throws -> SQLiteStore { try await SQLiteStore.open(path: path) }
+    static func serverURL() throws -> String {
+        try #require(ProcessInfo.processInfo.environment["STEPUP_TEST_POSTGRES_URL"], "STEPUP_TEST_POSTGRES_URL is not set: run ./scripts/test, which starts PostgreSQL")
+    }
 
-    func remove() { try? FileManager.default.removeItem(at: folder) }
+    /// This database's URL on the test server.
+    func url() throws -> String {
+        var components = try #require(URLComponents(string: try Self.serverURL()))
+        components.path = "/" + postgresName
+        return try #require(components.string)
+    }
 
-    /// Opens a store, runs `body`, closes and removes the file.
-    static func with<T>(_ body: (SQLiteStore, TemporaryDatabase) async throws -> T) async throws -> T {
-        let database = try TemporaryDatabase()
-        defer { database.remove() }
+    func open() async throws -> any Store {
+        switch kind {
+        case .sqlite: try await SQLiteStore.open(path: path)
+        case .postgres: try await PostgresStore.open(url: try url(), poolSize: 2)
+        }
+    }
+
+    func remove() async {
+        switch kind {
+        case .sqlite: try? FileManager.default.removeItem(at: folder)
+        case .postgres: try? await Self.admin("DROP DATABASE IF EXISTS \(postgresName) WITH (FORCE)")
+        }
+    }
+
+    /// Runs one statement on the server's maintenance database.
+    static func admin(_ sql: String) async throws {
+        let configuration = try SQLPostgresConfiguration(url: try serverURL())
+        let connection = try await PostgresConnection.connect(
+            on: MultiThreadedEventLoopGroup.singleton.any(), configuration: configuration.coreConfiguration, id: 1,
+            logger: Logger(label: "stepup.test.admin"))
+        defer { Task { try? await connection.close() } }
+        try await connection.sql().raw(SQLQueryString(sql)).run()
+    }
+
+    /// Opens a store of `kind`, runs `body`, closes and removes the database.
+    static func with<T>(_ kind: StoreKind = .sqlite, _ body: (any Store, TemporaryDatabase) async throws -> T) async throws -> T {
+        let database = try await TemporaryDatabase(kind)
         let store = try await database.open()
         do {
             let result = try await body(store, database)
             await store.close()
+            await database.remove()
             return result
         } catch {
             await store.close()
+            await database.remove()
             throw error
         }
     }

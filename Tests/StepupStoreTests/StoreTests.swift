@@ -6,8 +6,8 @@ import Testing
 
 private struct Boom: Error {}
 
-@Suite("SQLite store on a real file")
-struct SQLiteStoreTests {
+@Suite("The store, on a real SQLite file and a real PostgreSQL server")
+struct StoreTests {
     let now = Date(timeIntervalSince1970: 1_800_000_000)
 
     func user(_ name: String = "alice") -> User {
@@ -18,9 +18,9 @@ struct SQLiteStoreTests {
         Session(id: id, secretDigest: "digest-\(id)", csrfDigest: "csrf-\(id)", userID: user.id, stage: .preAuthentication, createdAt: now, clientAddress: "127.0.0.1")
     }
 
-    @Test func migrationsRunOnceAndDataSurvivesReopening() async throws {
-        let database = try TemporaryDatabase()
-        defer { database.remove() }
+    @Test(arguments: StoreKind.allCases)
+    func migrationsRunOnceAndDataSurvivesReopening(kind: StoreKind) async throws {
+        let database = try await TemporaryDatabase(kind)
         let first = try await database.open()
         try await first.write { tx in try await tx.insert(self.user(), at: self.now) }
         await first.close()
@@ -28,20 +28,20 @@ struct SQLiteStoreTests {
         let loaded = try await second.read { try await $0.user(username: "alice") }
         let versions = try await second.read { tx in try await tx.rows("SELECT version FROM schema_migrations").count }
         await second.close()
+        await database.remove()
         #expect(loaded == user())
         #expect(versions == Migrations.latestVersion)
     }
 
-    @Test func usesWriteAheadLogging() async throws {
-        try await TemporaryDatabase.with { store, _ async throws in
+    @Test func sqliteUsesWriteAheadLogging() async throws {
+        try await TemporaryDatabase.with(.sqlite) { store, _ async throws in
             let mode = try await store.read { tx in try await tx.first("PRAGMA journal_mode")?.string("journal_mode") }
             #expect(mode == "wal")
         }
     }
 
     @Test func aCorruptFileIsRefusedWithOneLine() async throws {
-        let database = try TemporaryDatabase()
-        defer { database.remove() }
+        let database = try await TemporaryDatabase(.sqlite)
         try Data(repeating: 0x5A, count: 8192).write(to: URL(fileURLWithPath: database.path))
         do {
             _ = try await database.open()
@@ -50,10 +50,12 @@ struct SQLiteStoreTests {
             #expect(error.code == .configurationInvalid)
             #expect(!error.message.contains("\n"))
         }
+        await database.remove()
     }
 
-    @Test func aThrowingTransactionLeavesNothingBehind() async throws {
-        try await TemporaryDatabase.with { store, _ async throws in
+    @Test(arguments: StoreKind.allCases)
+    func aThrowingTransactionLeavesNothingBehind(kind: StoreKind) async throws {
+        try await TemporaryDatabase.with(kind) { store, _ async throws in
             await #expect(throws: StepupError(.storeUnavailable)) {
                 try await store.write { (tx: StoreTransaction) async throws -> Void in
                     try await tx.insert(self.user(), at: self.now)
@@ -74,8 +76,9 @@ struct SQLiteStoreTests {
         }
     }
 
-    @Test func aDuplicateUsernameFailsTheWholeTransaction() async throws {
-        try await TemporaryDatabase.with { store, _ async throws in
+    @Test(arguments: StoreKind.allCases)
+    func aDuplicateUsernameFailsTheWholeTransaction(kind: StoreKind) async throws {
+        try await TemporaryDatabase.with(kind) { store, _ async throws in
             try await store.write { tx in try await tx.insert(self.user(), at: self.now) }
             await #expect(throws: StepupError.self) {
                 try await store.write { (tx: StoreTransaction) async throws -> Void in
@@ -87,8 +90,9 @@ struct SQLiteStoreTests {
         }
     }
 
-    @Test func targetsSessionsAndChallengesRoundTrip() async throws {
-        try await TemporaryDatabase.with { store, _ async throws in
+    @Test(arguments: StoreKind.allCases)
+    func targetsSessionsAndChallengesRoundTrip(kind: StoreKind) async throws {
+        try await TemporaryDatabase.with(kind) { store, _ async throws in
             let alice = user()
             let target = DeliveryTarget(id: "t1", userID: alice.id, kind: .voice, address: "+15550100")
             var session = session(for: alice)
@@ -130,8 +134,9 @@ struct SQLiteStoreTests {
         }
     }
 
-    @Test func aCompletionIsConsumedExactlyOnceAndOnlyForItsContextAndSession() async throws {
-        try await TemporaryDatabase.with { store, _ async throws in
+    @Test(arguments: StoreKind.allCases)
+    func aCompletionIsConsumedExactlyOnceAndOnlyForItsContextAndSession(kind: StoreKind) async throws {
+        try await TemporaryDatabase.with(kind) { store, _ async throws in
             let alice = user()
             let session = session(for: alice)
             let context = MFAContext.extensionPrompt(extension: "transfers", route: "submit")
@@ -170,8 +175,9 @@ struct SQLiteStoreTests {
         }
     }
 
-    @Test func theFailureCounterStopsAtTheLimitAndLocks() async throws {
-        try await TemporaryDatabase.with { store, _ async throws in
+    @Test(arguments: StoreKind.allCases)
+    func theFailureCounterStopsAtTheLimitAndLocks(kind: StoreKind) async throws {
+        try await TemporaryDatabase.with(kind) { store, _ async throws in
             try await store.write { tx in try await tx.insert(self.user(), at: self.now) }
             var answers: [AttemptReservation] = []
             for _ in 0..<7 {
@@ -191,8 +197,9 @@ struct SQLiteStoreTests {
         }
     }
 
-    @Test func aTOTPStepIsMarkedUsedOnceAndNeverGoesBack() async throws {
-        try await TemporaryDatabase.with { store, _ async throws in
+    @Test(arguments: StoreKind.allCases)
+    func aTOTPStepIsMarkedUsedOnceAndNeverGoesBack(kind: StoreKind) async throws {
+        try await TemporaryDatabase.with(kind) { store, _ async throws in
             let token = AccessTokenRecord(id: "k1", userID: "u-alice", sealedSecret: "v1:k:sealed", digits: 6, algorithm: .sha1, period: 30, lastUsedStep: nil)
             try await store.write { tx in
                 try await tx.insert(self.user(), at: self.now)
@@ -207,8 +214,9 @@ struct SQLiteStoreTests {
         }
     }
 
-    @Test func theAuditTrailListsByUserAndTime() async throws {
-        try await TemporaryDatabase.with { store, _ async throws in
+    @Test(arguments: StoreKind.allCases)
+    func theAuditTrailListsByUserAndTime(kind: StoreKind) async throws {
+        try await TemporaryDatabase.with(kind) { store, _ async throws in
             let events = (0..<5).map { i in
                 AuditEvent(id: "e\(i)", at: now.addingTimeInterval(Double(i)), action: "a\(i)", outcome: .success, userID: i % 2 == 0 ? "u1" : "u2", details: ["n": String(i)])
             }
@@ -220,8 +228,9 @@ struct SQLiteStoreTests {
         }
     }
 
-    @Test func systemPropertiesAreValidatedBeforeTheyAreStored() async throws {
-        try await TemporaryDatabase.with { store, _ async throws in
+    @Test(arguments: StoreKind.allCases)
+    func systemPropertiesAreValidatedBeforeTheyAreStored(kind: StoreKind) async throws {
+        try await TemporaryDatabase.with(kind) { store, _ async throws in
             try await store.write { try await $0.setProperty("EdvTacAllowSmsTargets", to: "false") }
             try await store.write { try await $0.setProperty("MfaAttemptLimit", to: "3") }
             await #expect(throws: StepupError.self) { try await store.write { try await $0.setProperty("MfaAttemptLimit", to: "99") } }
@@ -232,8 +241,9 @@ struct SQLiteStoreTests {
         }
     }
 
-    @Test func registrationsSSOIdentifiersAndRateEvents() async throws {
-        try await TemporaryDatabase.with { store, _ async throws in
+    @Test(arguments: StoreKind.allCases)
+    func registrationsSSOIdentifiersAndRateEvents(kind: StoreKind) async throws {
+        try await TemporaryDatabase.with(kind) { store, _ async throws in
             try await store.write { tx in
                 try await tx.insert(self.user(), at: self.now)
                 try await tx.setRegistration(userID: "u-alice", provider: "idp", value: "sub-1")
@@ -255,8 +265,9 @@ struct SQLiteStoreTests {
         }
     }
 
-    @Test func concurrentWritersQueueInsteadOfFailing() async throws {
-        try await TemporaryDatabase.with { store, _ async throws in
+    @Test(arguments: StoreKind.allCases)
+    func concurrentWritersQueueInsteadOfFailing(kind: StoreKind) async throws {
+        try await TemporaryDatabase.with(kind) { store, _ async throws in
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for i in 0..<50 {
                     group.addTask {
