@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "StepupServer", targets: ["StepupServer"]),
         .library(name: "StepupSDK", targets: ["StepupSDK"]),
         .library(name: "StepupTesting", targets: ["StepupTesting"]),
+        .library(name: "StepupExtensionHost", targets: ["StepupExtensionHost"]),
         .executable(name: "stepup", targets: ["stepup"]),
     ],
     dependencies: [
@@ -65,6 +66,14 @@ let package = Package(
         ),
         .target(name: "StepupSDK", dependencies: ["StepupCore"], swiftSettings: swiftSettings),
         .target(name: "StepupTesting", dependencies: ["StepupSDK"], swiftSettings: swiftSettings),
+        .target(
+            name: "StepupExtensionHost",
+            dependencies: [
+                "StepupSDK",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
+            swiftSettings: swiftSettings),
         .target(name: "StepupExamples", dependencies: ["StepupSDK"], path: "Examples", swiftSettings: swiftSettings),
         .target(
             name: "StepupServer",
@@ -72,6 +81,7 @@ let package = Package(
                 "StepupCore", "StepupStore", "StepupPlatform", "StepupSDK",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             resources: [.copy("Resources")],
@@ -80,7 +90,7 @@ let package = Package(
         .executableTarget(
             name: "stepup",
             dependencies: [
-                "StepupServer", "StepupExamples", "StepupSDK",
+                "StepupServer", "StepupExamples", "StepupSDK", "StepupExtensionHost",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -100,7 +110,7 @@ let package = Package(
         .testTarget(
             name: "StepupServerTests",
             dependencies: [
-                "StepupServer", "StepupExamples",
+                "StepupServer", "StepupExamples", "StepupExtensionHost",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             swiftSettings: swiftSettings

@@ -147,3 +147,20 @@ public struct StepupError: Error, Sendable, Equatable, CustomStringConvertible {
     public var httpStatus: Int { code.httpStatus }
     public var description: String { "\(code.rawValue): \(message)" }
 }
+
+extension StepupError {
+    /// The typed error in a `{"error": {"code": …, "message": …}}` body another Stepup component answered with.
+    public static func decode(body data: Data) -> StepupError? {
+        struct Envelope: Decodable {
+            struct Detail: Decodable {
+                let code: String
+                let message: String
+            }
+            let error: Detail
+        }
+        guard let envelope = try? JSONDecoder().decode(Envelope.self, from: data),
+            let code = Code(rawValue: envelope.error.code)
+        else { return nil }
+        return StepupError(code, message: envelope.error.message)
+    }
+}

@@ -17,16 +17,22 @@ struct ExtensionRoutes {
     let platform: Platform
     let gate: SessionGate
     let extensions: [String: any Extension]
+    let forwarder: RemoteExtensionForwarder
 
     func add(to router: Router<StepupRequestContext>) {
-        router.get("/ext/{extension}/assets/{file}") { _, context in try asset(context) }
+        router.get("/ext/{extension}/assets/{file}") { _, context in try await asset(context) }
         router.get("/ext/{extension}/{route}") { request, context in try await call(request, context, method: .get) }
         router.post("/ext/{extension}/{route}") { request, context in try await call(request, context, method: .post) }
     }
 
-    func asset(_ context: StepupRequestContext) throws -> Response {
-        guard let name = context.parameters.get("extension"), let ext = extensions[name] else {
-            throw StepupError(.extensionNotFound)
+    func asset(_ context: StepupRequestContext) async throws -> Response {
+        guard let name = context.parameters.get("extension") else { throw StepupError(.extensionNotFound) }
+        guard let ext = extensions[name] else {
+            guard let registered = try await platform.registeredExtension(name: name), let file = context.parameters.get("file") else {
+                throw StepupError(.extensionNotFound)
+            }
+            let (contentType, bytes) = try await forwarder.asset(file, of: registered)
+            return Response(status: .ok, headers: [.contentType: contentType, .cacheControl: "no-cache"], body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
         }
         guard let file = context.parameters.get("file"), let asset = ext.assets.first(where: { $0.path == file }) else {
             throw StepupError(.notFound)
@@ -39,24 +45,31 @@ struct ExtensionRoutes {
     func call(_ request: Request, _ context: StepupRequestContext, method: ExtensionRequest.Method) async throws
         -> Response
     {
-        guard let name = context.parameters.get("extension"), let ext = extensions[name] else {
-            throw StepupError(.extensionNotFound)
-        }
+        guard let name = context.parameters.get("extension") else { throw StepupError(.extensionNotFound) }
+        let ext = extensions[name]
+        let registered = ext == nil ? try await platform.registeredExtension(name: name) : nil
+        guard ext != nil || registered != nil else { throw StepupError(.extensionNotFound) }
+        let runsBeforeLogon = ext?.runsBeforeLogon ?? registered?.runsBeforeLogon ?? false
         let routingKey = context.parameters.get("route") ?? ""
         let resumed = try await gate.session(
-            request, context: context, requirement: ext.runsBeforeLogon ? .anySession : .authenticated)
+            request, context: context, requirement: runsBeforeLogon ? .anySession : .authenticated)
         let (fields, json, raw) = try await Self.body(of: request, context: context)
-        let (registration, sso) = try await platform.registration(userID: resumed.user.id, provider: ext.name)
+        let (registration, sso) = try await platform.registration(userID: resumed.user.id, provider: name)
         let extensionRequest = ExtensionRequest(
-            extensionName: ext.name, routingKey: routingKey, method: method, formFields: fields, body: json,
+            extensionName: name, routingKey: routingKey, method: method, formFields: fields, body: json,
             rawBody: raw,
             onlineUser: OnlineUser(id: resumed.user.id, username: resumed.user.username, displayName: resumed.user.displayName),
-            isAuthenticated: resumed.session.stage == .authenticated, baseAssetsURL: "/ext/\(ext.name)/assets/",
+            isAuthenticated: resumed.session.stage == .authenticated, baseAssetsURL: "/ext/\(name)/assets/",
             platform: InProcessPlatformClient(platform: platform, session: resumed.session),
             mfaInfo: MFAInfo(registrationValue: registration, ssoIdentifier: sso),
             challengeHint: request.headers[Self.challengeHeader])
-        let answer = try await ExtensionDispatcher.dispatch(
-            extensionRequest, to: ext, backend: PlatformGuardBackend(platform: platform, session: resumed.session))
+        if let ext {
+            let answer = try await ExtensionDispatcher.dispatch(
+                extensionRequest, to: ext, backend: PlatformGuardBackend(platform: platform, session: resumed.session))
+            return Self.response(answer)
+        }
+        guard let registered else { throw StepupError(.extensionNotFound) }
+        let answer = try await forwarder.dispatch(extensionRequest, to: registered, session: resumed.session, user: resumed.user)
         return Self.response(answer)
     }
 

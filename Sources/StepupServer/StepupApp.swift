@@ -26,7 +26,9 @@ public enum StepupApp {
         SessionRoutes(platform: platform, gate: gate).add(to: router)
         MFARoutes(platform: platform, gate: gate).add(to: router)
         let mounted = Dictionary(extensions.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
-        ExtensionRoutes(platform: platform, gate: gate, extensions: mounted).add(to: router)
+        ExtensionRoutes(platform: platform, gate: gate, extensions: mounted, forwarder: RemoteExtensionForwarder(platform: platform))
+            .add(to: router)
+        ExtensionPlatformRoutes(platform: platform).add(to: router)
         WebPages(platform: platform, gate: gate, library: try WebPages.loadLibrary(), extensions: extensions).add(to: router)
         return router
     }

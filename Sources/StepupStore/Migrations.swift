@@ -133,6 +133,17 @@ enum Migrations {
                 """,
                 "CREATE INDEX audit_events_action ON audit_events (user_id, action, at)",
             ]),
+        Migration(
+            version: 4, name: "extension registry and request nonces",
+            statements: [
+                """
+                CREATE TABLE extension_registry (
+                  name TEXT PRIMARY KEY, base_url TEXT NOT NULL, sealed_key TEXT NOT NULL,
+                  runs_before_logon INTEGER NOT NULL, external_mfa_contexts TEXT NOT NULL, created_at BIGINT NOT NULL)
+                """,
+                "CREATE TABLE used_nonces (nonce TEXT PRIMARY KEY, at BIGINT NOT NULL)",
+                "CREATE INDEX used_nonces_at ON used_nonces (at)",
+            ]),
     ]
 
     /// The newest schema version this build knows.

@@ -25,6 +25,8 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Comma-separated proxy addresses whose X-Forwarded-For/Proto are believed.") var trustedProxies: String?
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.") var logLevel: String?
     @Option(help: "The platform key set file (default: <database>.keys.json; or STEPUP_KEYS).") var keys: String?
+    @Option(help: "Mount an extension service: NAME=URL (repeatable); its key comes from STEPUP_EXTENSION_KEY_<NAME>.")
+    var `extension`: [String] = []
     @Flag(help: "Seed a demo bank into an empty database and keep a dev outbox at /dev/outbox (loopback only).")
     var demo = false
 
@@ -83,6 +85,19 @@ struct Serve: AsyncParsableCommand {
         if settings.demo {
             let seeded = try await DemoBank.seedIfEmpty(platform)
             Self.printDemoHelp(settings: settings, seeded: seeded)
+        }
+
+        for mount in `extension` {
+            let parts = mount.split(separator: "=", maxSplits: 1).map(String.init)
+            let variable = "STEPUP_EXTENSION_KEY_" + (parts.first ?? "").uppercased().replacingOccurrences(of: "-", with: "_")
+            guard parts.count == 2, let key = ProcessInfo.processInfo.environment[variable] else {
+                Self.fail("--extension takes NAME=URL, with the key in \(variable)")
+            }
+            do {
+                try await platform.register(RegisteredExtension(name: parts[0], baseURL: parts[1], key: key))
+            } catch let error as StepupError {
+                Self.fail(error.message)
+            }
         }
 
         // The example extensions are part of the demo bank, not of a production platform.

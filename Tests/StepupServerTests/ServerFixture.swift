@@ -107,6 +107,16 @@ final class Browser: @unchecked Sendable {
         try await post("/api/mfa/challenges/\(challengeID)/verify-token", json: #"{"token":"\#(try fixture.nextTOTP())"}"#)
     }
 
+    /// Completes a challenge with a code sent to the first target and read from the outbox; the clock stays put.
+    @discardableResult
+    func completeWithCode(_ challengeID: String, _ fixture: ServerFixture) async throws -> TestResponse {
+        let targets = try await get("/api/mfa/challenges/\(challengeID)/targets").json()["targets"] as? [[String: Any]]
+        let target = targets?.first?["id"] as? String ?? ""
+        _ = try await post("/api/mfa/challenges/\(challengeID)/send", json: #"{"targetId":"\#(target)"}"#)
+        let code = await fixture.outbox.all().first?.code ?? ""
+        return try await post("/api/mfa/challenges/\(challengeID)/verify-code", json: #"{"code":"\#(code)"}"#)
+    }
+
     /// Signs in; returns the logon answer.
     func logon(_ username: String, _ password: String) async throws -> [String: Any] {
         let response = try await post("/api/logon", json: #"{"username":"\#(username)","password":"\#(password)"}"#, csrf: false)

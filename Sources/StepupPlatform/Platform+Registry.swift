@@ -1,0 +1,88 @@
+import Foundation
+import StepupCore
+import StepupStore
+
+/// An extension service the platform forwards calls to.
+public struct RegisteredExtension: Sendable, Equatable {
+    public let name: String
+    public let baseURL: String
+    /// The shared key (at least 32 bytes) that signs credentials and requests both ways.
+    public let key: String
+    public let runsBeforeLogon: Bool
+    public let externalMFAContexts: [String]
+
+    public init(name: String, baseURL: String, key: String, runsBeforeLogon: Bool = false, externalMFAContexts: [String] = []) {
+        self.name = name
+        self.baseURL = baseURL
+        self.key = key
+        self.runsBeforeLogon = runsBeforeLogon
+        self.externalMFAContexts = externalMFAContexts
+    }
+}
+
+extension Platform {
+    static func registryPurpose(_ name: String) -> String { "stepup:extension-key:\(name)" }
+
+    /// Adds or replaces an extension service in the registry; its key is sealed with the platform key set.
+    public func register(_ ext: RegisteredExtension) async throws {
+        guard ext.key.utf8.count >= 32 else {
+            throw StepupError(.configurationInvalid, message: "an extension key has at least 32 bytes")
+        }
+        guard let url = URL(string: ext.baseURL), let scheme = url.scheme, ["http", "https"].contains(scheme), url.host != nil else {
+            throw StepupError(.configurationInvalid, message: "\(ext.baseURL) is not an http(s) URL")
+        }
+        let valid = ["logon", "transaction", "event_driven_validation", "extension_prompt"]
+        guard ext.externalMFAContexts.allSatisfy(valid.contains) else {
+            throw StepupError(.configurationInvalid, message: "external MFA contexts are \(valid.joined(separator: ", "))")
+        }
+        let sealed = try requireKeys().seal(Array(ext.key.utf8), purpose: Self.registryPurpose(ext.name))
+        let now = clock.now
+        try await store.write { tx in
+            try await tx.save(
+                ExtensionRegistryRecord(
+                    name: ext.name, baseURL: ext.baseURL, sealedKey: sealed, runsBeforeLogon: ext.runsBeforeLogon,
+                    externalMFAContexts: ext.externalMFAContexts), at: now)
+            try await tx.append(AuditEvent(at: now, action: "extension.registered", outcome: .success, userID: nil, details: ["extension": ext.name, "url": ext.baseURL]))
+        }
+    }
+
+    public func registeredExtension(name: String) async throws -> RegisteredExtension? {
+        guard let record = try await store.read({ try await $0.registeredExtension(name: name) }) else { return nil }
+        return try open(record)
+    }
+
+    public func registeredExtensions() async throws -> [RegisteredExtension] {
+        try await store.read { try await $0.registeredExtensions() }.map(open)
+    }
+
+    public func unregister(name: String) async throws {
+        let now = clock.now
+        let _: Bool = try await commit { tx in
+            guard try await tx.removeRegisteredExtension(name: name) else { return .failure(StepupError(.extensionNotFound)) }
+            try await tx.append(AuditEvent(at: now, action: "extension.removed", outcome: .success, userID: nil, details: ["extension": name]))
+            return .success(true)
+        }
+    }
+
+    private func open(_ record: ExtensionRegistryRecord) throws -> RegisteredExtension {
+        let key = try requireKeys().open(record.sealedKey, purpose: Self.registryPurpose(record.name))
+        return RegisteredExtension(
+            name: record.name, baseURL: record.baseURL, key: String(decoding: key, as: UTF8.self),
+            runsBeforeLogon: record.runsBeforeLogon, externalMFAContexts: record.externalMFAContexts)
+    }
+
+    /// Records a request nonce from an extension service; false for a replay.
+    public func useNonce(_ nonce: String) async throws -> Bool {
+        let now = clock.now
+        return try await store.write { try await $0.useNonce(nonce, at: now) }
+    }
+
+    /// A live session by its row id, for a call an extension service makes with a credential naming it.
+    public func liveSession(id: String) async throws -> Session? {
+        let now = clock.now
+        return try await store.read { tx in
+            guard let session = try await tx.session(id: id) else { return nil }
+            return session.isLive(at: now, properties: try await tx.systemProperties()) ? session : nil
+        }
+    }
+}
