@@ -74,7 +74,9 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
             swiftSettings: swiftSettings),
-        .target(name: "StepupExamples", dependencies: ["StepupSDK"], path: "Examples", swiftSettings: swiftSettings),
+        .target(
+            name: "StepupExamples", dependencies: ["StepupSDK", .product(name: "Crypto", package: "swift-crypto")],
+            path: "Examples", swiftSettings: swiftSettings),
         .target(
             name: "StepupServer",
             dependencies: [

@@ -22,6 +22,15 @@ public struct HTTPPlatformClient: PlatformClient {
     public var user: any UserAPI { HTTPUserAPI(client: self) }
     public var backOffice: any BackOfficeAPI { HTTPBackOfficeAPI(client: self) }
 
+    public func setExternalMFAToken(_ token: String) async throws {
+        _ = try await call("mfa/set-external-token", ["token": token], as: Empty.self)
+    }
+
+    public func issueExternalMFAToken() async throws -> String {
+        struct Answer: Decodable { let token: String }
+        return try await call("mfa/issue-external-token", Empty(), as: Answer.self).token
+    }
+
     struct Empty: Codable {}
 
     func call<Body: Encodable, Answer: Decodable>(_ operation: String, _ body: Body, as: Answer.Type) async throws -> Answer {

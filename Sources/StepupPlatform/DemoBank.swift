@@ -13,6 +13,8 @@ public enum DemoBank {
         public let logonMFA: LogonMFAPolicy
         public let targets: [(TargetKind, String)]
         public let hasAccessToken: Bool
+        /// External MFA registrations: provider → registration value (dora's passphrase is "blue harbour lantern").
+        public var registrations: [String: String] = [:]
         /// Name, number (masked), opening balance in minor units.
         public var accounts: [(String, String, Int64)] = [("Everyday Checking", "••••4821", 250_000), ("Savings", "••••9377", 1_200_000)]
     }
@@ -36,6 +38,11 @@ public enum DemoBank {
             username: "carol", password: "demo-carol-pw", displayName: "Carol Chen",
             passwordHash: "$2b$12$ZhjATGomGj4efg3g4FsArODpoc96E76XXIBVMlLThRAx8rVYtC0SC", logonMFA: .always,
             targets: [(.email, "carol@example.com")], hasAccessToken: false),
+        DemoUser(
+            username: "dora", password: "demo-dora-pw", displayName: "Dora Diaz",
+            passwordHash: "$2b$12$W1qCEb7ZSE8/rrk.AlEZQ.pGUqpT3iWoFLgEopifruPYlKu4fkp.y", logonMFA: .always,
+            targets: [(.email, "dora@example.com")], hasAccessToken: false,
+            registrations: ["passphrase": "sha256:demo-salt-dora:14c891f396f4eeb2b1bb05e79927212f0e2a1b5ed9b8d34eabf0d26809ec4814"]),
     ]
 
     /// The demo bank's EDV rules: block transfers above 10,000.00, exempt those up to 30.00 (a low-value
@@ -66,6 +73,9 @@ public enum DemoBank {
                 try await platform.addTarget(userID: user.id, kind: kind, address: address)
             }
             if demo.hasAccessToken { try await platform.addAccessToken(userID: user.id, secret: accessTokenSecret) }
+            for (provider, value) in demo.registrations {
+                try await platform.store.write { try await $0.setRegistration(userID: user.id, provider: provider, value: value) }
+            }
             for (name, number, balance) in demo.accounts {
                 try await platform.addAccount(userID: user.id, name: name, number: number, balanceMinor: balance, currency: "USD")
             }

@@ -39,7 +39,8 @@ extension Platform {
     @discardableResult
     public func addTarget(userID: String, kind: TargetKind, address: String) async throws -> DeliveryTarget {
         let now = clock.now
-        let target = DeliveryTarget(id: SecureRandom.identifier(), userID: userID, kind: kind, address: address)
+        // Sortable ids keep targets added in one millisecond in the order they were added.
+        let target = DeliveryTarget(id: SortableID.make(at: now), userID: userID, kind: kind, address: address)
         try await store.write { tx in
             try await tx.insert(target, at: now)
             try await tx.append(

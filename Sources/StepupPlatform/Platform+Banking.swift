@@ -18,8 +18,9 @@ extension Platform {
         async throws -> Account
     {
         let now = clock.now
+        // Sortable ids keep accounts made in one millisecond in the order they were opened.
         let account = Account(
-            id: SecureRandom.identifier(), userID: userID, name: name, number: number, balanceMinor: balanceMinor,
+            id: SortableID.make(at: now), userID: userID, name: name, number: number, balanceMinor: balanceMinor,
             currency: currency)
         try await store.write { tx in try await tx.insert(account, at: now) }
         return account

@@ -9,6 +9,8 @@ public struct ChallengeView: Sendable, Equatable {
     public let targets: [MaskedTarget]
     /// Whether the user has an access token (TOTP) to enter instead of a code.
     public let accessTokenAvailable: Bool
+    /// The extension that is this user's external MFA for the challenge's context, shown instead of the code screens.
+    public let externalExtension: String?
 }
 
 /// A delivery target as shown to its owner.
@@ -36,6 +38,14 @@ extension Platform {
 
     /// The challenge with its allowed (masked) targets and available methods.
     public func describeChallenge(id: String, session: Session) async throws -> ChallengeView {
+        let view = try await describeOwnChallenge(id: id, session: session)
+        guard view.challenge.state.isOpen,
+            let external = try await externalMFAProvider(userID: session.userID, context: view.challenge.context)
+        else { return view }
+        return ChallengeView(challenge: view.challenge, targets: [], accessTokenAvailable: false, externalExtension: external)
+    }
+
+    private func describeOwnChallenge(id: String, session: Session) async throws -> ChallengeView {
         let now = clock.now
         return try await commit { tx in
             switch try await Self.ownedChallenge(id: id, session: session, now: now, in: tx) {
@@ -48,7 +58,7 @@ extension Platform {
                 return .success(
                     ChallengeView(
                         challenge: challenge, targets: targets.map(MaskedTarget.init),
-                        accessTokenAvailable: !tokens.isEmpty))
+                        accessTokenAvailable: !tokens.isEmpty, externalExtension: nil))
             }
         }
     }

@@ -65,7 +65,7 @@ extension Platform {
                 }
                 // An expired code is refused without a comparison, so it costs no attempt.
                 if now >= expiresAt { return .failure(StepupError(.codeExpired)) }
-            } else if try await tx.accessTokens(userID: challenge.userID).isEmpty {
+            } else if method == .accessToken, try await tx.accessTokens(userID: challenge.userID).isEmpty {
                 return .failure(StepupError(.noAccessToken))
             }
 
@@ -101,6 +101,7 @@ extension Platform {
         _ challenge: inout Challenge, session: Session, method: MFAMethod, now: Date, in tx: StoreTransaction
     ) async throws -> VerificationResult {
         if method == .accessToken, challenge.state != .tokenChosen { try challenge.apply(.chooseToken, at: now) }
+        if method == .externalToken, challenge.state != .externalChosen { try challenge.apply(.chooseExternal, at: now) }
         try challenge.apply(.complete, at: now)
         try await tx.update(challenge)
         var completion = MFACompletion(

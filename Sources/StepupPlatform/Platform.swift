@@ -18,14 +18,17 @@ public final class Platform: Sendable {
     public let keys: KeySet?
     /// EDV rules written in Swift; they run together with the data rules, by position.
     public let swiftEDVRules: [any EDVRule]
+    /// In-process extensions that serve MFA contexts as external MFA: name → context kinds.
+    public let externalMFAProviders: [String: [String]]
     let logger: Logger
 
     public init(
         store: any Store, keys: KeySet?, clock: any StepupClock = SystemClock(),
         configuration: PlatformConfiguration = .init(),
         channels: DeliveryChannels = .init(), edvRules: [any EDVRule] = [],
-        logger: Logger = Logger(label: "stepup.platform")
+        externalMFAProviders: [String: [String]] = [:], logger: Logger = Logger(label: "stepup.platform")
     ) {
+        self.externalMFAProviders = externalMFAProviders
         self.swiftEDVRules = edvRules
         self.keys = keys
         self.store = store

@@ -25,12 +25,16 @@ public protocol Extension: Sendable {
     var title: String { get }
     /// The route the banking app loads in the extension's frame.
     var entryRoute: String { get }
+    /// The MFA context kinds this extension serves as external MFA (`logon`, `transaction`,
+    /// `event_driven_validation`), for users with a registration for it.
+    var externalMFAContexts: [String] { get }
 }
 
 extension Extension {
     public var assets: [ExtensionAsset] { [] }
     public var runsBeforeLogon: Bool { false }
     public var title: String { name }
+    public var externalMFAContexts: [String] { [] }
     public var entryRoute: String { routes.first { $0.methods.contains(.get) }?.routingKey ?? "index" }
 
     /// The route for a routing key, if the extension has one.

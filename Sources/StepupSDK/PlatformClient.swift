@@ -7,6 +7,12 @@ public protocol PlatformClient: Sendable {
     var user: any UserAPI { get }
     /// Acts by user id, for the session's own user only (the seeds' Q2API); works before logon.
     var backOffice: any BackOfficeAPI { get }
+    /// Hands the platform an external MFA token (at least 128 bits) for the session's pending challenge; only the
+    /// extension the platform names as this user's external MFA for it may. The page then passes the same token to
+    /// `bridge.actions.verifyMFA({token})`.
+    func setExternalMFAToken(_ token: String) async throws
+    /// Mints a 256-bit token, sets it as ``setExternalMFAToken(_:)`` does, and returns it.
+    func issueExternalMFAToken() async throws -> String
 }
 
 /// The user API: calls made as the signed-in user.

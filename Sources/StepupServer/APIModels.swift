@@ -69,6 +69,13 @@ enum API {
         let challenge: ChallengeBody
         let targets: [MaskedTarget]
         let methods: [String]
+        let external: ExternalBody?
+    }
+
+    /// The extension to show in the workflow's external MFA slot.
+    struct ExternalBody: Encodable {
+        let `extension`: String
+        let entryRoute: String
     }
 
     struct TargetsBody: Encodable {

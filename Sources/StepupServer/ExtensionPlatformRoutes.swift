@@ -21,6 +21,8 @@ struct ExtensionPlatformRoutes {
     struct UserBody: Decodable { let userID: String }
     struct UserIDBody: Decodable { let userID: String; let id: String }
     struct Empty: Codable {}
+    struct TokenBody: Decodable { let token: String }
+    struct TokenAnswer: Encodable { let token: String }
 
     func handle(_ request: Request, _ context: StepupRequestContext) async throws -> Response {
         let body: [UInt8]
@@ -44,7 +46,7 @@ struct ExtensionPlatformRoutes {
         guard let session = try await platform.liveSession(id: credential.sessionID), session.userID == credential.userID else {
             throw StepupError(.forbidden, message: "The credential's session is not live.")
         }
-        let client = InProcessPlatformClient(platform: platform, session: session)
+        let client = InProcessPlatformClient(platform: platform, session: session, extensionName: registered.name)
         func decode<T: Decodable>(_ type: T.Type) throws -> T {
             guard let value = try? JSONDecoder().decode(T.self, from: Data(body)) else { throw StepupError(.malformedJSON) }
             return value
@@ -63,6 +65,10 @@ struct ExtensionPlatformRoutes {
             let input = try decode(UserIDBody.self)
             try await client.backOffice.markDisclaimerAccepted(userID: input.userID, id: input.id)
             return try JSONBody.response(Empty())
+        case "mfa/set-external-token":
+            try await client.setExternalMFAToken(try decode(TokenBody.self).token)
+            return try JSONBody.response(Empty())
+        case "mfa/issue-external-token": return try JSONBody.response(TokenAnswer(token: try await client.issueExternalMFAToken()))
         default: throw StepupError(.notFound)
         }
     }

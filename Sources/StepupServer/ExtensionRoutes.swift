@@ -55,13 +55,18 @@ struct ExtensionRoutes {
             request, context: context, requirement: runsBeforeLogon ? .anySession : .authenticated)
         let (fields, json, raw) = try await Self.body(of: request, context: context)
         let (registration, sso) = try await platform.registration(userID: resumed.user.id, provider: name)
+        // An external MFA extension learns which workflow it is proving the user for.
+        var mfaInfo = MFAInfo(registrationValue: registration, ssoIdentifier: sso)
+        if registration != nil, let pending = try await platform.pendingExternalChallenge(extensionName: name, session: resumed.session) {
+            mfaInfo = MFAInfo(context: pending.context, registrationValue: registration, ssoIdentifier: sso)
+        }
         let extensionRequest = ExtensionRequest(
             extensionName: name, routingKey: routingKey, method: method, formFields: fields, body: json,
             rawBody: raw,
             onlineUser: OnlineUser(id: resumed.user.id, username: resumed.user.username, displayName: resumed.user.displayName),
             isAuthenticated: resumed.session.stage == .authenticated, baseAssetsURL: "/ext/\(name)/assets/",
-            platform: InProcessPlatformClient(platform: platform, session: resumed.session),
-            mfaInfo: MFAInfo(registrationValue: registration, ssoIdentifier: sso),
+            platform: InProcessPlatformClient(platform: platform, session: resumed.session, extensionName: name),
+            mfaInfo: mfaInfo,
             challengeHint: request.headers[Self.challengeHeader])
         if let ext {
             let answer = try await ExtensionDispatcher.dispatch(

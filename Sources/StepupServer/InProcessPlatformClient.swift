@@ -8,6 +8,16 @@ import StepupSDK
 struct InProcessPlatformClient: PlatformClient {
     let platform: Platform
     let session: Session
+    /// The extension the client serves: external MFA tokens are accepted only from the user's own provider.
+    let extensionName: String
+
+    func setExternalMFAToken(_ token: String) async throws {
+        try await platform.setExternalMFAToken(token, extensionName: extensionName, session: session)
+    }
+
+    func issueExternalMFAToken() async throws -> String {
+        try await platform.issueExternalMFAToken(extensionName: extensionName, session: session)
+    }
 
     var user: any UserAPI { InProcessUserAPI(platform: platform, session: session) }
     var backOffice: any BackOfficeAPI { InProcessBackOfficeAPI(platform: platform, session: session) }

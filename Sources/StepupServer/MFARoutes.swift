@@ -10,6 +10,8 @@ import StepupPlatform
 struct MFARoutes {
     let platform: Platform
     let gate: SessionGate
+    /// Entry routes of in-process extensions, for the external MFA slot (remote ones use `verify`).
+    let entryRoutes: [String: String]
 
     func add(to router: Router<StepupRequestContext>) {
         let group = router.group("/api/mfa/challenges")
@@ -19,6 +21,7 @@ struct MFARoutes {
         group.post("/{id}/send") { request, context in try await send(request, context) }
         group.post("/{id}/verify-code") { request, context in try await verifyCode(request, context) }
         group.post("/{id}/verify-token") { request, context in try await verifyToken(request, context) }
+        group.post("/{id}/verify-external") { request, context in try await verifyExternal(request, context) }
         group.post("/{id}/cancel") { request, context in try await cancel(request, context) }
     }
 
@@ -39,8 +42,12 @@ struct MFARoutes {
         var methods: [String] = []
         if !view.targets.isEmpty { methods.append(MFAMethod.accessCode.rawValue) }
         if view.accessTokenAvailable { methods.append(MFAMethod.accessToken.rawValue) }
+        if view.externalExtension != nil { methods.append(MFAMethod.externalToken.rawValue) }
+        let external = view.externalExtension.map { name in
+            API.ExternalBody(extension: name, entryRoute: entryRoutes[name] ?? "verify")
+        }
         return try JSONBody.response(
-            API.ChallengeDetailBody(challenge: .init(view.challenge), targets: view.targets, methods: methods))
+            API.ChallengeDetailBody(challenge: .init(view.challenge), targets: view.targets, methods: methods, external: external))
     }
 
     func targets(_ request: Request, _ context: StepupRequestContext) async throws -> Response {
@@ -69,6 +76,15 @@ struct MFARoutes {
         let body = try await JSONBody.decode(API.VerifyTokenRequest.self, from: request, context: context)
         let result = try await platform.verifyToken(
             challengeID: try id(context), token: String(body.token.prefix(32)), session: resumed.session)
+        return try verified(result, request, context)
+    }
+
+    /// The seed's step 6–7: the token the external MFA extension's page handed to `verifyMFA`.
+    func verifyExternal(_ request: Request, _ context: StepupRequestContext) async throws -> Response {
+        let resumed = try await gate.session(request, context: context, requirement: .anySession)
+        let body = try await JSONBody.decode(API.VerifyTokenRequest.self, from: request, context: context)
+        let result = try await platform.verifyExternalToken(
+            challengeID: try id(context), token: String(body.token.prefix(300)), session: resumed.session)
         return try verified(result, request, context)
     }
 

@@ -14,6 +14,7 @@ public final class TestPlatform: Sendable {
         var disclaimers: [String] = []
         var consumed: [MFAContext] = []
         var usedTransactions: Set<String> = []
+        var externalTokens: [String] = []
     }
 
     public let userID: String
@@ -67,12 +68,28 @@ public final class TestPlatform: Sendable {
 
     func acceptDisclaimer(_ id: String) { state.withLock { $0.disclaimers.append(id) } }
 
+    func recordExternalToken(_ token: String) { state.withLock { $0.externalTokens.append(token) } }
+
+    /// The external MFA tokens the extension set, in order.
+    public var externalTokens: [String] { state.withLock { $0.externalTokens } }
+
     func profile() -> UserProfile { UserProfile(userID: userID, username: "alice", displayName: "Alice") }
 }
 
 struct TestPlatformClient: PlatformClient {
     let platform: TestPlatform
     let isAuthenticated: Bool
+
+    func setExternalMFAToken(_ token: String) async throws {
+        guard token.count >= 22 else { throw StepupError(.badRequest, message: "An external MFA token has at least 128 bits.") }
+        platform.recordExternalToken(token)
+    }
+
+    func issueExternalMFAToken() async throws -> String {
+        let token = SecureRandom.token(bits: 256)
+        platform.recordExternalToken(token)
+        return token
+    }
 
     var user: any UserAPI { TestUserAPI(platform: platform, isAuthenticated: isAuthenticated) }
     var backOffice: any BackOfficeAPI { TestBackOfficeAPI(platform: platform) }

@@ -79,8 +79,12 @@ struct Serve: AsyncParsableCommand {
         } catch let error as StepupError {
             Self.fail(error.message)
         }
+        // The example extensions are part of the demo bank, not of a production platform.
+        let extensions: [any Extension] = settings.demo ? [TransfersExtension(), PassphraseExtension()] : []
         let platform = Platform(
-            store: store, keys: keys, configuration: platformConfiguration, channels: channels, logger: Logger(label: "stepup.platform"))
+            store: store, keys: keys, configuration: platformConfiguration, channels: channels,
+            externalMFAProviders: Dictionary(extensions.filter { !$0.externalMFAContexts.isEmpty }.map { ($0.name, $0.externalMFAContexts) }, uniquingKeysWith: { a, _ in a }),
+            logger: Logger(label: "stepup.platform"))
 
         if settings.demo {
             let seeded = try await DemoBank.seedIfEmpty(platform)
@@ -100,8 +104,6 @@ struct Serve: AsyncParsableCommand {
             }
         }
 
-        // The example extensions are part of the demo bank, not of a production platform.
-        let extensions: [any Extension] = settings.demo ? [TransfersExtension()] : []
         let app = try StepupApp.make(
             platform: platform, configuration: settings, outbox: outbox, extensions: extensions, logger: logger)
         logger.info(

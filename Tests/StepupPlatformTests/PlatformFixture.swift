@@ -15,7 +15,8 @@ final class PlatformFixture: Sendable {
 
     static let password = "correct horse battery staple"
 
-    init(channels: DeliveryChannels? = nil, edvRules: [any EDVRule] = [], keys: KeySet? = nil) async throws {
+    init(channels: DeliveryChannels? = nil, edvRules: [any EDVRule] = [], keys: KeySet? = nil,
+         externalMFAProviders: [String: [String]] = [:]) async throws {
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("stepup-platform-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         store = try await SQLiteStore.open(path: folder.appendingPathComponent("stepup.sqlite").path)
@@ -25,7 +26,7 @@ final class PlatformFixture: Sendable {
         configuration.logonFailuresPerAddress = 6
         platform = Platform(
             store: store, keys: try keys ?? KeySet.generate(), clock: clock, configuration: configuration, channels: channels ?? DeliveryChannels(fallback: outbox),
-            edvRules: edvRules)
+            edvRules: edvRules, externalMFAProviders: externalMFAProviders)
     }
 
     deinit { try? FileManager.default.removeItem(at: folder) }

@@ -111,6 +111,41 @@ export function runMFA(challengeId, { message } = {}) {
     };
     const completed = (res) => finish('ok', { challengeId, stage: res.data.stage });
 
+    // The user's external MFA extension, in a sandboxed frame inside the dialog; its page ends the workflow
+    // through the bridge's verifyMFA({token}) or verifyMFA({exit: true}).
+    const showExternal = (external) => {
+      const slot = $('mfa-external-slot');
+      slot.replaceChildren();
+      const frame = document.createElement('iframe');
+      frame.sandbox = 'allow-scripts allow-forms';
+      frame.title = 'Verification';
+      frame.dataset.extension = external.extension;
+      frame.dataset.src = `/ext/${encodeURIComponent(external.extension)}/${encodeURIComponent(external.entryRoute)}`;
+      slot.append(frame);
+      connectFrame(frame, external.extension, {
+        async verifyMFA(message) {
+          if (message.exit === true) {
+            await activeWorkflow?.cancel();
+            return { exited: true };
+          }
+          if (typeof message.token !== 'string' || message.token.length > 300) throw { code: 'bad_request', message: 'The token is not valid.' };
+          const res = await api(`/api/mfa/challenges/${challengeId}/verify-external`, { method: 'POST', body: { token: message.token } });
+          if (res.ok) {
+            completed(res);
+            return { verified: true };
+          }
+          const error = failure(res);
+          if (error.code === 'token_invalid') {
+            setStatus(status, `That did not work. ${error.detail.attemptsLeft} attempt${error.detail.attemptsLeft === 1 ? '' : 's'} left.`, 'error');
+          } else {
+            explain(error);
+          }
+          throw { code: error.code, message: error.message, data: error.detail };
+        },
+      }, signal);
+      show('mfa-external');
+    };
+
     const renderTargets = () => {
       const list = $('mfa-target-list');
       list.replaceChildren();
@@ -189,6 +224,7 @@ export function runMFA(challengeId, { message } = {}) {
         }
       }
       renderTargets();
+      if (view.external) return showExternal(view.external);
       if (view.methods.includes('access_code')) show('mfa-targets');
       else if (view.methods.includes('access_token')) show('mfa-token');
       else lockAll('No way to verify is set up for you here. Please contact the bank.');
@@ -239,16 +275,18 @@ async function signIn(event) {
 const routePattern = /^[A-Za-z0-9_-]{1,64}$/;
 const modalTypes = new Set(['Info', 'Success', 'Warning', 'Error']);
 
-/** Hosts one extension in its sandboxed frame and answers its bridge over a fresh MessageChannel per load. */
-function hostExtension() {
-  const frame = $('extension-frame');
-  const name = frame.dataset.extension;
+/**
+ * Connects the bridge of one sandboxed extension frame: a new MessageChannel on every load of the frame (the old port
+ * is closed, so a page the frame navigated away from, or anything else, cannot keep talking); only that port is
+ * trusted, window messages are never read. `overrides` replaces handlers (the MFA dialog's verifyMFA).
+ */
+function connectFrame(frame, name, overrides = {}, signal) {
   let port = null;
 
   const callExtension = async (route, body) => {
     const path = `/ext/${encodeURIComponent(name)}/${route}`;
     let res = await api(path, { method: 'POST', body });
-    if (res.status === 401 && res.data?.error?.code === 'mfa_required') {
+    if (res.status === 401 && res.data?.error?.code === 'mfa_required' && !activeWorkflow) {
       const challengeId = res.data.error.challengeId;
       try {
         await runMFA(challengeId);
@@ -295,6 +333,7 @@ function hostExtension() {
       await showNotice(notice);
       return { shown: true };
     },
+    ...overrides,
   };
 
   const listen = (channelPort) => {
@@ -311,16 +350,21 @@ function hostExtension() {
     };
   };
 
-  // A new channel on every load of the frame; the old port is closed, so a page the frame navigated away from
-  // (or anything else) cannot keep talking. Only this port is trusted; window messages are never read here.
   frame.addEventListener('load', () => {
     port?.close();
     const channel = new MessageChannel();
     port = channel.port1;
     listen(port);
     frame.contentWindow.postMessage({ type: 'stepup:connect', version: 1 }, '*', [channel.port2]);
-  });
+  }, signal ? { signal } : undefined);
+  signal?.addEventListener('abort', () => port?.close());
   frame.src = frame.dataset.src;
+}
+
+/** The extension page: one extension in its frame. */
+function hostExtension() {
+  const frame = $('extension-frame');
+  connectFrame(frame, frame.dataset.extension);
 }
 
 function wireLogout() {

@@ -1,0 +1,113 @@
+import Crypto
+import Foundation
+import StepupCore
+import StepupSDK
+
+/// The example standard external MFA: the user proves themselves with a personal passphrase set at enrollment.
+/// The registration value (`mfa_registration`) holds only a salted SHA-256 of it.
+///
+/// Every attempt ends in a token handed to `bridge.actions.verifyMFA`: the real one (set with the platform) when the
+/// phrase is right, a decoy the platform never saw when it is wrong. So wrong phrases count against the user's one
+/// failure counter and lock the user out exactly as wrong codes do, and the page learns the attempts left from the
+/// platform, never from a check of its own.
+public struct PassphraseExtension: Extension {
+    public let name = "passphrase"
+    public let title = "Passphrase verification"
+    public let entryRoute = "verify"
+    public let runsBeforeLogon = true
+    public let externalMFAContexts = ["logon", "transaction", "event_driven_validation"]
+
+    public init() {}
+
+    public var routes: [ExtensionRoute] {
+        [
+            ExtensionRoute("verify", methods: [.get]) { request in .html(PassphrasePage.html(request)) },
+            ExtensionRoute("check", methods: [.post], handler: Self.check),
+        ]
+    }
+
+    public var assets: [ExtensionAsset] {
+        [ExtensionAsset(path: "passphrase.js", contentType: "text/javascript; charset=utf-8", text: PassphrasePage.script)]
+    }
+
+    /// The registration value for a passphrase: `sha256:<salt>:<hex of SHA-256(salt + ":" + phrase)>`.
+    public static func registrationValue(for phrase: String, salt: String = SecureRandom.token(bits: 96)) -> String {
+        "sha256:\(salt):" + digest(phrase, salt: salt)
+    }
+
+    static func digest(_ phrase: String, salt: String) -> String {
+        let normalized = phrase.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
+        return SecretHash.hex(Array(SHA256.hash(data: Array("\(salt):\(normalized)".utf8))))
+    }
+
+    static func matches(_ phrase: String, registration: String?) -> Bool {
+        guard let registration else { return false }
+        let parts = registration.split(separator: ":", maxSplits: 2).map(String.init)
+        guard parts.count == 3, parts[0] == "sha256" else { return false }
+        return ConstantTime.equals(digest(phrase, salt: parts[1]), parts[2])
+    }
+
+    @Sendable static func check(_ request: ExtensionRequest) async throws -> ExtensionResponse {
+        let phrase = String((request.formFields["phrase"] ?? "").prefix(200))
+        if matches(phrase, registration: request.mfaInfo.registrationValue) {
+            return try .json(["token": try await request.platform.issueExternalMFAToken()])
+        }
+        return try .json(["token": SecureRandom.token(bits: 256)])
+    }
+}
+
+enum PassphrasePage {
+    static func html(_ request: ExtensionRequest) -> String {
+        let purpose: String =
+            switch request.mfaInfo.context {
+            case "transaction": "to authorise your payment"
+            case "event_driven_validation": "to confirm this action"
+            default: "to finish signing in"
+            }
+        return """
+            <!doctype html>
+            <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+            <title>Passphrase</title>
+            <link rel="stylesheet" href="/static/extension.css">
+            <script src="/static/stepup-bridge.js"></script>
+            <script src="\(request.baseAssetsURL)passphrase.js" defer></script>
+            </head><body>
+            <h1>Your passphrase</h1>
+            <p class="muted">Enter the passphrase you chose at enrollment \(purpose).</p>
+            <form id="passphrase" novalidate>
+              <label for="phrase">Passphrase</label>
+              <input id="phrase" name="phrase" type="password" autocomplete="off" required>
+              <button type="submit" id="check">Verify</button>
+              <button type="button" class="secondary" id="exit">Use another way</button>
+            </form>
+            <p id="message" class="muted" role="status" aria-live="polite"></p>
+            </body></html>
+            """
+    }
+
+    static let script = #"""
+        'use strict';
+        const form = document.getElementById('passphrase');
+        const message = document.getElementById('message');
+        form.addEventListener('submit', async (event) => {
+          event.preventDefault();
+          message.textContent = 'Checking…';
+          try {
+            const { token } = await bridge.sources.requestExtensionData({ route: 'check', body: { phrase: form.phrase.value } });
+            await bridge.actions.verifyMFA({ token });
+            message.textContent = 'Verified.';
+          } catch (error) {
+            form.phrase.value = '';
+            if (error.code === 'attempts_exhausted' || error.code === 'user_locked') {
+              message.textContent = 'Too many failed attempts. You are locked out for now.';
+              form.querySelectorAll('input, button[type=submit]').forEach((element) => { element.disabled = true; });
+            } else if (error.data && typeof error.data.attemptsLeft === 'number') {
+              message.textContent = `That passphrase is not right. ${error.data.attemptsLeft} attempts left.`;
+            } else {
+              message.textContent = error.message || 'That did not work.';
+            }
+          }
+        });
+        document.getElementById('exit').addEventListener('click', () => bridge.actions.verifyMFA({ exit: true }));
+        """#
+}
