@@ -57,6 +57,10 @@ class Server:
     def stop(self):
         self.process.terminate()
         self.process.wait(10)
+        self.log.close()
+        if os.environ.get("STEPUP_LOG_DIR"):
+            import shutil
+            shutil.copy(self.log.name, os.path.join(os.environ["STEPUP_LOG_DIR"], "browser-serve.log"))
 
     def outbox(self):
         return json.load(urllib.request.urlopen(self.base + "/dev/outbox"))["messages"]
