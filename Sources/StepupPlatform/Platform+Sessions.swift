@@ -15,13 +15,25 @@ public struct IssuedSession: Sendable {
 }
 
 extension Platform {
+    /// Seconds between two writes of a session's last activity: the idle timeout is measured to this precision, and
+    /// a burst of requests costs one write instead of one each.
+    static let activityResolution: TimeInterval = 10
+
     /// Finds the live session for a cookie secret and marks it active; ends it when idle or too old.
     public func resumeSession(token: String) async throws -> ResumedSession {
         let now = clock.now
+        let digest = SecretHash.digest(token)
+        // Most requests only read: the session is live and was marked active moments ago.
+        let seen = try await store.read { tx -> (Session, User, SystemProperties)? in
+            guard let session = try await tx.session(secretDigest: digest), let user = try await tx.user(id: session.userID) else { return nil }
+            return (session, user, try await tx.systemProperties())
+        }
+        guard let (session, user, properties) = seen else { throw StepupError(.notAuthenticated) }
+        if session.isLive(at: now, properties: properties), now.timeIntervalSince(session.lastSeenAt) < Self.activityResolution {
+            return ResumedSession(session: session, user: user)
+        }
         return try await commit { tx in
-            let properties = try await tx.systemProperties()
-            guard var session = try await tx.session(secretDigest: SecretHash.digest(token)),
-                let user = try await tx.user(id: session.userID)
+            guard var session = try await tx.session(secretDigest: digest), let user = try await tx.user(id: session.userID)
             else { return .failure(StepupError(.notAuthenticated)) }
             guard session.isLive(at: now, properties: properties) else {
                 try await tx.endSession(id: session.id, at: now)

@@ -27,6 +27,8 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "The platform key set file (default: <database>.keys.json; or STEPUP_KEYS).") var keys: String?
     @Option(help: "Mount an extension service: NAME=URL (repeatable); its key comes from STEPUP_EXTENSION_KEY_<NAME>.")
     var `extension`: [String] = []
+    @Flag(help: "Mount /ext/bench/open and /ext/bench/fresh (a freshness-guarded twin) for ./scripts/bench.")
+    var benchmarkRoutes = false
     @Flag(help: "Seed a demo bank into an empty database and keep a dev outbox at /dev/outbox (loopback only).")
     var demo = false
 
@@ -80,7 +82,8 @@ struct Serve: AsyncParsableCommand {
             Self.fail(error.message)
         }
         // The example extensions are part of the demo bank, not of a production platform.
-        let extensions: [any Extension] = settings.demo ? [TransfersExtension(), PassphraseExtension()] : []
+        var extensions: [any Extension] = settings.demo ? [TransfersExtension(), PassphraseExtension()] : []
+        if benchmarkRoutes { extensions.append(BenchmarkExtension()) }
         let platform = Platform(
             store: store, keys: keys, configuration: platformConfiguration, channels: channels,
             externalMFAProviders: Dictionary(extensions.filter { !$0.externalMFAContexts.isEmpty }.map { ($0.name, $0.externalMFAContexts) }, uniquingKeysWith: { a, _ in a }),
