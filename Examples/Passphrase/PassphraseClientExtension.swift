@@ -28,7 +28,7 @@ public struct PassphraseClientExtension: Extension {
     }
 
     /// The static page: no data in it, everything comes through the bridge.
-    static let shell = """
+    static let shell = #"""
         <!doctype html>
         <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
         <title>Passphrase</title>
@@ -38,15 +38,7 @@ public struct PassphraseClientExtension: Extension {
         </head><body>
         <h1>Your passphrase</h1>
         <p id="purpose" class="muted"></p>
-        <form id="passphrase" novalidate>
-          <label for="phrase">Passphrase</label>
-          <input id="phrase" name="phrase" type="password" autocomplete="off" required>
-          <button type="submit" id="check">Verify</button>
-          <button type="button" class="secondary" id="exit">Use another way</button>
-        </form>
-        <p id="message" class="muted" role="status" aria-live="polite"></p>
-        </body></html>
-        """
+        """# + PassphrasePage.form + "\n</body></html>\n"
 
     static let script = #"""
         'use strict';

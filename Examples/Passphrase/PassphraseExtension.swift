@@ -73,17 +73,22 @@ enum PassphrasePage {
             <script src="\(request.baseAssetsURL)passphrase.js" defer></script>
             </head><body>
             <h1>Your passphrase</h1>
-            <p class="muted">Enter the passphrase you chose at enrollment \(purpose).</p>
-            <form id="passphrase" novalidate>
-              <label for="phrase">Passphrase</label>
-              <input id="phrase" name="phrase" type="password" autocomplete="off" required>
-              <button type="submit" id="check">Verify</button>
-              <button type="button" class="secondary" id="exit">Use another way</button>
-            </form>
-            <p id="message" class="muted" role="status" aria-live="polite"></p>
+            <p id="purpose" class="muted">Enter the passphrase you chose at enrollment \(purpose).</p>
+            \(form)
             </body></html>
             """
     }
+
+    /// The form both variants show.
+    static let form = """
+        <form id="passphrase" novalidate>
+          <label for="phrase">Passphrase</label>
+          <input id="phrase" name="phrase" type="password" autocomplete="off" required>
+          <button type="submit" id="check">Verify</button>
+          <button type="button" class="secondary" id="exit">Use another way</button>
+        </form>
+        <p id="message" class="muted" role="status" aria-live="polite"></p>
+        """
 
     static let script = #"""
         'use strict';

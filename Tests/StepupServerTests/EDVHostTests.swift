@@ -25,8 +25,7 @@ struct EDVHostTests {
         try await fixture.test { client async throws in
             let browser = Browser(client)
             try await browser.signInAlice(fixture)
-            let accounts = try JSONSerialization.jsonObject(with: Data(try await browser.get("/ext/transfers/accounts").body.readableBytesView)) as? [[String: Any]]
-            let account = try #require(accounts?.first?["id"] as? String)
+            let account = try await browser.firstAccountID()
 
             let small = try await browser.post("/ext/transfers/submit", json: body(account, "t1", "20.00"))
             #expect(small.status == .ok)

@@ -96,7 +96,7 @@ struct ExtensionHostTests {
         try await fixture.test { client async throws in
             let browser = Browser(client)
             try await browser.signInAlice(fixture)
-            let challenge = try #require((try await browser.post("/ext/hosttest/a").json()["error"] as? [String: Any])?["challengeId"] as? String)
+            let challenge = try browser.challengeID(of: try await browser.post("/ext/hosttest/a"))
             try await browser.complete(challenge, fixture)
             #expect(try await browser.post("/ext/hosttest/b").errorCode == "mfa_required")
             #expect(counter.count("b") == 0)
@@ -110,7 +110,7 @@ struct ExtensionHostTests {
         try await fixture.test { client async throws in
             let browser = Browser(client)
             try await browser.signInAlice(fixture)
-            let challenge = try #require((try await browser.post("/ext/hosttest/a").json()["error"] as? [String: Any])?["challengeId"] as? String)
+            let challenge = try browser.challengeID(of: try await browser.post("/ext/hosttest/a"))
             try await browser.complete(challenge, fixture)
             let cookie = browser.cookie
             let csrf = browser.csrf
@@ -136,8 +136,7 @@ struct ExtensionHostTests {
         try await fixture.test { client async throws in
             let browser = Browser(client)
             try await browser.signInAlice(fixture)
-            let accounts = try JSONSerialization.jsonObject(with: Data(try await browser.get("/ext/transfers/accounts").body.readableBytesView)) as? [[String: Any]]
-            let account = try #require(accounts?.first?["id"] as? String)
+            let account = try await browser.firstAccountID()
             func body(_ id: String, _ amount: String, _ payee: String) -> String {
                 #"{"transactionId":"\#(id)","fromAccount":"\#(account)","toPayee":"\#(payee)","amount":"\#(amount)"}"#
             }
@@ -167,8 +166,7 @@ struct ExtensionHostTests {
         try await fixture.test { client async throws in
             let browser = Browser(client)
             try await browser.signInAlice(fixture)
-            let accounts = try JSONSerialization.jsonObject(with: Data(try await browser.get("/ext/transfers/accounts").body.readableBytesView)) as? [[String: Any]]
-            let account = try #require(accounts?.first?["id"] as? String)
+            let account = try await browser.firstAccountID()
             let careless = try await browser.post("/ext/hosttest/careless", json: #"{"id":"tx-1","account":"\#(account)","amount":"12500","payee":"Acme Rent"}"#)
             #expect(careless.status == .forbidden)
             #expect(careless.errorCode == "transfer_not_authorized")
@@ -191,8 +189,7 @@ struct ExtensionHostTests {
             try await browser.signInAlice(fixture)
             let prompt = try await browser.post("/api/mfa/challenges", json: #"{"extension":"transfers"}"#).json()
             try await browser.complete(try #require(prompt["id"] as? String), fixture)
-            let accounts = try JSONSerialization.jsonObject(with: Data(try await browser.get("/ext/transfers/accounts").body.readableBytesView)) as? [[String: Any]]
-            let account = try #require(accounts?.first?["id"] as? String)
+            let account = try await browser.firstAccountID()
             let submit = try await browser.post("/ext/transfers/submit", json: #"{"transactionId":"t","fromAccount":"\#(account)","toPayee":"Acme","amount":"1.00"}"#)
             #expect(submit.errorCode == "mfa_required")
 
@@ -208,14 +205,14 @@ struct ExtensionHostTests {
         try await fixture.test { client async throws in
             let browser = Browser(client)
             try await browser.signInAlice(fixture)
-            let challenge = try #require((try await browser.post("/ext/hosttest/handled").json()["error"] as? [String: Any])?["challengeId"] as? String)
+            let challenge = try browser.challengeID(of: try await browser.post("/ext/hosttest/handled"))
             #expect(try await browser.post("/api/mfa/challenges/\(challenge)/cancel").status == .ok)
             let rendered = try await browser.post("/ext/hosttest/handled", headers: [ExtensionRoutes.challengeHeader: challenge])
             #expect(rendered.status == .ok)
             #expect(rendered.text == "<p>MFA Failure - mfa_abandoned</p>")
             #expect(counter.count("handled") == 0)
 
-            let other = try #require((try await browser.post("/ext/hosttest/a").json()["error"] as? [String: Any])?["challengeId"] as? String)
+            let other = try browser.challengeID(of: try await browser.post("/ext/hosttest/a"))
             _ = try await browser.post("/api/mfa/challenges/\(other)/cancel")
             let typed = try await browser.post("/ext/hosttest/a", headers: [ExtensionRoutes.challengeHeader: other])
             #expect(typed.errorCode == "mfa_abandoned")

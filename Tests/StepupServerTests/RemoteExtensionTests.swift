@@ -108,8 +108,7 @@ struct RemoteExtensionTests {
             let browser = Browser(client)
             let logon = try await browser.logon("alice", "pw-alice")
             try await browser.completeWithCode(try #require((logon["challenge"] as? [String: Any])?["id"] as? String), fixture)
-            let accounts = try JSONSerialization.jsonObject(with: Data(try await browser.get("/ext/transfers/accounts").body.readableBytesView)) as? [[String: Any]]
-            let account = try #require(accounts?.first?["id"] as? String)
+            let account = try await browser.firstAccountID()
             let body = #"{"transactionId":"tx-1","fromAccount":"\#(account)","toPayee":"Acme Rent","amount":"125.00"}"#
             let first = try await browser.post("/ext/transfers/submit", json: body)
             #expect(first.errorCode == "mfa_required")

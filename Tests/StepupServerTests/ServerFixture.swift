@@ -117,6 +117,21 @@ final class Browser: @unchecked Sendable {
         return try await post("/api/mfa/challenges/\(challengeID)/verify-code", json: #"{"code":"\#(code)"}"#)
     }
 
+    /// The id of the first account the transfer extension lists.
+    func firstAccountID() async throws -> String {
+        let accounts = try JSONSerialization.jsonObject(with: Data(try await get("/ext/transfers/accounts").body.readableBytesView)) as? [[String: Any]]
+        guard let id = accounts?.first?["id"] as? String else { throw StepupError(.notFound, message: "no account listed") }
+        return id
+    }
+
+    /// The challenge id of an `mfa_required` answer.
+    func challengeID(of response: TestResponse) throws -> String {
+        guard let id = ((try response.json())["error"] as? [String: Any])?["challengeId"] as? String else {
+            throw StepupError(.notFound, message: "no challenge in \(response.text)")
+        }
+        return id
+    }
+
     /// Signs in; returns the logon answer.
     func logon(_ username: String, _ password: String) async throws -> [String: Any] {
         let response = try await post("/api/logon", json: #"{"username":"\#(username)","password":"\#(password)"}"#, csrf: false)
