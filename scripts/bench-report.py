@@ -6,15 +6,20 @@ import datetime, os, platform, re, subprocess, sys
 micro_path, ceiling, open_rps, fresh_rps, rss_kib, connections, duration = sys.argv[1:8]
 ceiling, open_rps, fresh_rps, rss_kib = float(ceiling), float(open_rps), float(fresh_rps), int(rss_kib)
 micro = open(micro_path).read().strip() if os.path.exists(micro_path) else ""
+# Keep the tables; drop the tool's console chatter (colour codes, warnings about its own runtime hooks).
+micro = "\n".join(l for l in micro.splitlines() if not l.startswith(("\x1b", "Warning", "Note:")))
 cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), platform.processor())
 swift = subprocess.run(["swift", "--version"], capture_output=True, text=True).stdout.splitlines()[0]
 
 
 def p50(name):
-    """The p50 wall-clock time of one micro benchmark, in the unit package-benchmark printed, if found."""
-    block = micro.split(name, 1)[1] if name in micro else ""
-    m = re.search(r"Time \(wall clock\)[^|]*\|\s*([\d.,]+)", block)
-    return float(m.group(1).replace(",", "")) if m else None
+    """The p50 wall-clock time of one micro benchmark, in nanoseconds, if found."""
+    block = micro.split("### " + name, 1)[1] if "### " + name in micro else ""
+    m = re.search(r"Time \(wall clock\) \((ns|μs|us|ms)\)[^|]*\|(?:\s*[\d.,]+\s*\|){2}\s*([\d.,]+)", block)
+    if not m:
+        return None
+    scale = {"ns": 1, "μs": 1_000, "us": 1_000, "ms": 1_000_000}[m.group(1)]
+    return float(m.group(2).replace(",", "")) * scale
 
 
 def ratio(a, b):

@@ -72,7 +72,7 @@ let benchmarks: @Sendable () -> Void = {
     Benchmark("Guard decision, satisfied session (freshness window)") { benchmark in
         let store = try await SQLiteStore.open(path: folder.appendingPathComponent("guard.sqlite").path)
         let platform = Platform(store: store, keys: try KeySet.generate(), clock: ManualClock(now))
-        let user = try await platform.createUser(username: "bench", displayName: "Bench", passwordHash: "$2b$04$x", logonMFA: .never)
+        let user = try await platform.createUser(username: "bench-\(UUID().uuidString.prefix(8).lowercased())", displayName: "Bench", passwordHash: "$2b$04$x", logonMFA: .never)
         let session = Session(secretDigest: "d", csrfDigest: "c", userID: user.id, stage: .authenticated, createdAt: now, clientAddress: nil)
         let context = MFAContext.extensionPrompt(extension: "bench", route: "fresh")
         let challenge = Challenge(userID: user.id, sessionID: session.id, context: context, createdAt: now, lifetime: 600)
