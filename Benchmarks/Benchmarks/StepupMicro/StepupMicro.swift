@@ -61,7 +61,7 @@ let benchmarks: @Sendable () -> Void = {
     let folder = FileManager.default.temporaryDirectory.appendingPathComponent("stepup-bench-\(UUID().uuidString)")
     try! FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
     Benchmark("SQLite: one audit append (committed)") { benchmark in
-        let store = try await SQLiteStore.open(path: folder.appendingPathComponent("audit.sqlite").path)
+        let store = try await SQLiteStore.open(path: folder.appendingPathComponent("audit-\(UUID().uuidString).sqlite").path)
         benchmark.startMeasurement()
         for _ in benchmark.scaledIterations {
             try await store.write { tx in try await tx.append(AuditEvent(at: now, action: "bench", outcome: .info, userID: nil)) }
@@ -70,7 +70,7 @@ let benchmarks: @Sendable () -> Void = {
         await store.close()
     }
     Benchmark("Guard decision, satisfied session (freshness window)") { benchmark in
-        let store = try await SQLiteStore.open(path: folder.appendingPathComponent("guard.sqlite").path)
+        let store = try await SQLiteStore.open(path: folder.appendingPathComponent("guard-\(UUID().uuidString).sqlite").path)
         let platform = Platform(store: store, keys: try KeySet.generate(), clock: ManualClock(now))
         let user = try await platform.createUser(username: "bench-\(UUID().uuidString.prefix(8).lowercased())", displayName: "Bench", passwordHash: "$2b$04$x", logonMFA: .never)
         let session = Session(secretDigest: "d", csrfDigest: "c", userID: user.id, stage: .authenticated, createdAt: now, clientAddress: nil)
