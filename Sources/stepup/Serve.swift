@@ -112,7 +112,13 @@ struct Serve: AsyncParsableCommand {
         logger.info(
             "stepup serving",
             metadata: ["host": "\(settings.host)", "port": "\(settings.port)", "database": "\(settings.database)"])
-        try await app.runService()
+        do {
+            try await app.runService()
+        } catch {
+            // Most often the port is taken; say so in one line and close the store cleanly instead of crashing.
+            await store.close()
+            Self.fail("cannot serve on \(settings.host):\(settings.port): \(String(describing: error).split(separator: "\n").first ?? "")")
+        }
         await store.close()
     }
 
