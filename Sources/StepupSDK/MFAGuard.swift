@@ -41,9 +41,6 @@ public struct MFAGuard: Sendable {
     public let freshFor: Int?
     let errorHandler: MFAErrorHandler?
 
-    /// Whether the route names its transactions (PSD2 dynamic linking).
-    public var linksTransactions: Bool { transactions != nil }
-
     /// The MFA context this guard opens a challenge for on `request`: the transactions it names, the EDV context of
     /// its audit event (with `eventID`), or its own route's prompt context. For hosts and test kits.
     public func challengeContext(for request: ExtensionRequest, eventID: String) throws -> MFAContext {

@@ -72,19 +72,6 @@ extension StoreTransaction {
             """) != nil
     }
 
-    public func transfers(userID: String) async throws -> [TransferRecord] {
-        try await rows("SELECT * FROM transfers WHERE user_id = \(bind: userID) ORDER BY created_at, id").map { row in
-            TransferRecord(
-                id: try row.string("id"), userID: try row.string("user_id"), sessionID: try row.string("session_id"),
-                completionID: try row.string("completion_id"),
-                request: TransferRequest(
-                    transactionID: try row.string("transaction_id"), fromAccountID: try row.string("from_account"),
-                    amountMinor: try row.int64("amount_minor"), currency: try row.string("currency"),
-                    payee: try row.string("payee"), memo: try row.optionalString("memo")),
-                createdAt: try row.date("created_at"))
-        }
-    }
-
     public func acceptDisclaimer(userID: String, disclaimerID: String, at now: Date) async throws {
         try await run(
             """

@@ -22,16 +22,6 @@ extension StoreTransaction {
         try await first("SELECT * FROM challenges WHERE id = \(bind: id)\(forUpdate)").map(Self.challenge)
     }
 
-    /// The open challenge of a session for one context, if any: there is at most one per pending context.
-    public func openChallenge(sessionID: String, context: MFAContext) async throws -> Challenge? {
-        try await rows(
-            """
-            SELECT * FROM challenges WHERE session_id = \(bind: sessionID) AND context_binding = \(bind: context.binding)
-              AND closed_at IS NULL ORDER BY created_at DESC
-            """
-        ).map(Self.challenge).first { $0.state.isOpen }
-    }
-
     public func update(_ challenge: Challenge) async throws {
         try await run(
             """

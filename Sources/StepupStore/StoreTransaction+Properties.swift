@@ -54,7 +54,13 @@ extension StoreTransaction {
     }
 
     /// Records one rate-limited event (a password attempt, a code sent) for `subject` in `scope`.
+    /// Events older than a day are dropped for the same subject here, so the table stays bounded without a job.
     public func recordRateEvent(scope: String, subject: String, at now: Date) async throws {
+        try await run(
+            """
+            DELETE FROM rate_events WHERE scope = \(bind: scope) AND subject = \(bind: subject)
+              AND at < \(bind: Millis.from(now.addingTimeInterval(-86_400)))
+            """)
         try await run(
             """
             INSERT INTO rate_events (id, scope, subject, at)

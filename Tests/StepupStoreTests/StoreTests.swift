@@ -120,8 +120,8 @@ struct StoreTests {
             let loaded = try await store.read { tx in
                 (try await tx.targets(userID: alice.id), try await tx.session(secretDigest: "rotated"),
                  try await tx.session(secretDigest: "digest-s1"), try await tx.challenge(id: "c1"),
-                 try await tx.openChallenge(sessionID: sessionID, context: context),
-                 try await tx.openChallenge(sessionID: sessionID, context: .logon))
+                 try await tx.openChallenges(sessionID: sessionID).first { $0.context == context },
+                 try await tx.openChallenges(sessionID: sessionID).first { $0.context == .logon })
             }
             #expect(loaded.0 == [target])
             #expect(loaded.1 == updatedSession)

@@ -65,7 +65,7 @@ public struct DeliveryChannels: Sendable {
     public var channels: [TargetKind: any DeliveryChannel]
     public var fallback: any DeliveryChannel
 
-    public init(channels: [TargetKind: any DeliveryChannel] = [:], fallback: any DeliveryChannel = NullChannel()) {
+    public init(channels: [TargetKind: any DeliveryChannel] = [:], fallback: any DeliveryChannel = UnconfiguredChannel()) {
         self.channels = channels
         self.fallback = fallback
     }

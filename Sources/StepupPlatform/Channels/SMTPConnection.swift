@@ -7,7 +7,6 @@ import NIOSSL
 /// One SMTP conversation over SwiftNIO: lines in, commands out, replies parsed, TLS added in place for STARTTLS.
 final class SMTPConnection: Sendable {
     private let channel: any Channel
-    private let replies: AsyncThrowingStream<String, any Error>
     private let iterator: IteratorBox
 
     /// Holds the stream's iterator; used by one conversation at a time.
@@ -18,7 +17,6 @@ final class SMTPConnection: Sendable {
 
     private init(channel: any Channel, replies: AsyncThrowingStream<String, any Error>) {
         self.channel = channel
-        self.replies = replies
         self.iterator = IteratorBox(replies.makeAsyncIterator())
     }
 
