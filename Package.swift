@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "StepupPlatform", targets: ["StepupPlatform"]),
         .library(name: "StepupServer", targets: ["StepupServer"]),
         .library(name: "StepupSDK", targets: ["StepupSDK"]),
+        .library(name: "StepupSDKOIDC", targets: ["StepupSDKOIDC"]),
         .library(name: "StepupTesting", targets: ["StepupTesting"]),
         .library(name: "StepupExtensionHost", targets: ["StepupExtensionHost"]),
         .executable(name: "stepup", targets: ["stepup"]),
@@ -32,6 +33,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
+        .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.8.0"),
     ],
     targets: [
         .target(
@@ -65,6 +67,15 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(name: "StepupSDK", dependencies: ["StepupCore"], swiftSettings: swiftSettings),
+        .target(
+            name: "StepupSDKOIDC",
+            dependencies: [
+                "StepupSDK",
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings),
         .target(name: "StepupTesting", dependencies: ["StepupSDK"], swiftSettings: swiftSettings),
         .target(
             name: "StepupExtensionHost",
@@ -75,7 +86,7 @@ let package = Package(
             ],
             swiftSettings: swiftSettings),
         .target(
-            name: "StepupExamples", dependencies: ["StepupSDK", .product(name: "Crypto", package: "swift-crypto")],
+            name: "StepupExamples", dependencies: ["StepupSDK", "StepupSDKOIDC", .product(name: "Crypto", package: "swift-crypto")],
             path: "Examples", swiftSettings: swiftSettings),
         .target(
             name: "StepupServer",
@@ -92,7 +103,7 @@ let package = Package(
         .executableTarget(
             name: "stepup",
             dependencies: [
-                "StepupServer", "StepupExamples", "StepupSDK", "StepupExtensionHost",
+                "StepupServer", "StepupExamples", "StepupSDK", "StepupSDKOIDC", "StepupExtensionHost",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -108,6 +119,14 @@ let package = Package(
             swiftSettings: swiftSettings),
         .testTarget(
             name: "StepupSDKTests", dependencies: ["StepupSDK", "StepupTesting", "StepupExamples"],
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "StepupSDKOIDCTests",
+            dependencies: [
+                "StepupSDKOIDC", "StepupTesting",
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "StepupServerTests",

@@ -48,6 +48,23 @@ public struct StepupError: Error, Sendable, Equatable, CustomStringConvertible {
         case forbidden = "forbidden"
         case storeUnavailable = "store_unavailable"
         case configurationInvalid = "configuration_invalid"
+        /// Redirect-based external MFA: the `state` is missing, unknown, expired, or not this user's.
+        case oidcStateInvalid = "oidc_state_invalid"
+        /// Redirect-based external MFA: the `state` was already used.
+        case oidcStateReplayed = "oidc_state_replayed"
+        /// The provider refused the authorization code (reused, expired, or a PKCE verifier that does not match).
+        case oidcCodeRejected = "oidc_code_rejected"
+        /// The provider could not be reached in time, or answered with something that is not OpenID Connect.
+        case oidcProviderUnavailable = "oidc_provider_unavailable"
+        /// The ID token failed a check: signature, unknown key, issuer, audience, authorised party, expiry, issue
+        /// time or nonce.
+        case oidcTokenInvalid = "oidc_token_invalid"
+        /// The provider's login is older than the flow asked for (`max_age`, `auth_time`).
+        case oidcAuthStale = "oidc_auth_stale"
+        /// The provider authenticated someone other than the user's registered identity.
+        case oidcSubjectMismatch = "oidc_subject_mismatch"
+        /// The RFC 9207 `iss` parameter on the return names another issuer (a mix-up attack).
+        case oidcIssuerMismatch = "oidc_issuer_mismatch"
         case `internal` = "internal_error"
 
         /// The HTTP status this code is answered with.
@@ -70,6 +87,10 @@ public struct StepupError: Error, Sendable, Equatable, CustomStringConvertible {
             case .deliveryFailed: 502
             case .storeUnavailable: 503
             case .configurationInvalid, .internal: 500
+            case .oidcStateInvalid, .oidcStateReplayed, .oidcCodeRejected, .oidcIssuerMismatch: 400
+            case .oidcTokenInvalid, .oidcAuthStale: 401
+            case .oidcSubjectMismatch: 403
+            case .oidcProviderUnavailable: 503
             }
         }
 
@@ -113,6 +134,14 @@ public struct StepupError: Error, Sendable, Equatable, CustomStringConvertible {
             case .storeUnavailable: "The service is temporarily unavailable."
             case .configurationInvalid: "The configuration is not valid."
             case .internal: "An internal error occurred."
+            case .oidcStateInvalid: "The sign-in at the identity provider does not belong to this verification. Start again."
+            case .oidcStateReplayed: "That sign-in at the identity provider was already used. Start again."
+            case .oidcCodeRejected: "The identity provider refused the sign-in. Start again."
+            case .oidcProviderUnavailable: "The identity provider is not reachable. Try again later."
+            case .oidcTokenInvalid: "The identity provider's answer could not be verified."
+            case .oidcAuthStale: "The identity provider did not ask you to sign in again. Start again."
+            case .oidcSubjectMismatch: "You signed in at the identity provider as someone else."
+            case .oidcIssuerMismatch: "The answer came from another identity provider."
             }
         }
     }

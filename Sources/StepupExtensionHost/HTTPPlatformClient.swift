@@ -26,6 +26,12 @@ public struct HTTPPlatformClient: PlatformClient {
         _ = try await call("mfa/set-external-token", ["token": token], as: Empty.self)
     }
 
+    public func recordEvent(_ action: String, succeeded: Bool, details: [String: String]) async throws {
+        struct Body: Encodable { let action: String; let succeeded: Bool; let details: [String: String] }
+        try ExtensionEventLimits.validate(action: action, details: details)
+        _ = try await call("audit/record", Body(action: action, succeeded: succeeded, details: details), as: Empty.self)
+    }
+
     public func issueExternalMFAToken() async throws -> String {
         struct Answer: Decodable { let token: String }
         return try await call("mfa/issue-external-token", Empty(), as: Answer.self).token

@@ -66,6 +66,21 @@ extension Platform {
         return token
     }
 
+    /// Sets (or replaces) the user's registration with an external MFA provider (`mfa_registration`): what the
+    /// provider's extension checks the user against (a passphrase digest, a subject at an identity provider).
+    public func setRegistration(userID: String, provider: String, value: String) async throws {
+        guard !provider.isEmpty, provider.count <= 64, !value.isEmpty, value.utf8.count <= 1024 else {
+            throw StepupError(.badRequest, message: "A registration names a provider (1–64 characters) and a value (1–1024 bytes).")
+        }
+        let now = clock.now
+        try await store.write { tx in
+            guard try await tx.user(id: userID) != nil else { throw StepupError(.notFound, message: "No such user.") }
+            try await tx.setRegistration(userID: userID, provider: provider, value: value)
+            try await tx.append(
+                AuditEvent(at: now, action: "admin.registration.set", outcome: .success, userID: userID, details: ["provider": provider]))
+        }
+    }
+
     public func user(named username: String) async throws -> User {
         let normalized = username.trimmingCharacters(in: .whitespaces).lowercased()
         guard let user = try await store.read({ try await $0.user(username: normalized) }) else {

@@ -63,6 +63,20 @@ extension Platform {
         return nil
     }
 
+    /// An extension's own audit event (``ExtensionEventLimits`` bounds it), as `ext.{extension}.{action}` for the
+    /// session's user, so a bank reads an extension's decisions beside its own.
+    public func recordExtensionEvent(
+        _ action: String, succeeded: Bool, details: [String: String], extensionName: String, session: Session
+    ) async throws {
+        try ExtensionEventLimits.validate(action: action, details: details)
+        var all = details
+        all["extension"] = extensionName
+        let event = AuditEvent(
+            at: clock.now, action: "ext.\(extensionName).\(action)", outcome: succeeded ? .success : .failure,
+            userID: session.userID, sessionID: session.id, details: all)
+        try await store.write { try await $0.append(event) }
+    }
+
     /// Mints a token of 256 bits and sets it (``setExternalMFAToken(_:extensionName:session:)``); returns it.
     public func issueExternalMFAToken(extensionName: String, session: Session) async throws -> String {
         let token = SecureRandom.token(bits: 256)

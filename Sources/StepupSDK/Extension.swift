@@ -28,6 +28,9 @@ public protocol Extension: Sendable {
     /// The MFA context kinds this extension serves as external MFA (`logon`, `transaction`,
     /// `event_driven_validation`), for users with a registration for it.
     var externalMFAContexts: [String] { get }
+    /// Origins (`https://idp.example.com`) the banking app may open a popup on for this extension's
+    /// redirect-based external MFA (`bridge.actions.redirectForAuthentication`); any other is refused.
+    var authorizationOrigins: [String] { get }
 }
 
 extension Extension {
@@ -35,6 +38,7 @@ extension Extension {
     public var runsBeforeLogon: Bool { false }
     public var title: String { name }
     public var externalMFAContexts: [String] { [] }
+    public var authorizationOrigins: [String] { [] }
     public var entryRoute: String { routes.first { $0.methods.contains(.get) }?.routingKey ?? "index" }
 
     /// The route for a routing key, if the extension has one.

@@ -13,7 +13,13 @@ public protocol PlatformClient: Sendable {
     func setExternalMFAToken(_ token: String) async throws
     /// Mints a 256-bit token, sets it as ``setExternalMFAToken(_:)`` does, and returns it.
     func issueExternalMFAToken() async throws -> String
+    /// Writes an event to the platform's audit trail for the session's user, as `ext.{extension}.{action}`: how
+    /// an extension records its own decisions (a refused sign-in at an identity provider, say). `action` is
+    /// lower-case letters, digits, `.`, `_` or `-`, at most 64 characters; at most 16 details of 512 characters.
+    func recordEvent(_ action: String, succeeded: Bool, details: [String: String]) async throws
 }
+
+
 
 /// The user API: calls made as the signed-in user.
 public protocol UserAPI: Sendable {

@@ -76,6 +76,8 @@ enum API {
     struct ExternalBody: Encodable {
         let `extension`: String
         let entryRoute: String
+        /// Where the extension may send the user to sign in (redirect-based external MFA).
+        let authorizationOrigins: [String]
     }
 
     struct TargetsBody: Encodable {

@@ -22,6 +22,7 @@ struct ExtensionPlatformRoutes {
     struct UserIDBody: Decodable { let userID: String; let id: String }
     struct Empty: Codable {}
     struct TokenBody: Decodable { let token: String }
+    struct EventBody: Decodable { let action: String; let succeeded: Bool; let details: [String: String] }
     struct TokenAnswer: Encodable { let token: String }
 
     func handle(_ request: Request, _ context: StepupRequestContext) async throws -> Response {
@@ -67,6 +68,10 @@ struct ExtensionPlatformRoutes {
             return try JSONBody.response(Empty())
         case "mfa/set-external-token":
             try await client.setExternalMFAToken(try decode(TokenBody.self).token)
+            return try JSONBody.response(Empty())
+        case "audit/record":
+            let input = try decode(EventBody.self)
+            try await client.recordEvent(input.action, succeeded: input.succeeded, details: input.details)
             return try JSONBody.response(Empty())
         case "mfa/issue-external-token": return try JSONBody.response(TokenAnswer(token: try await client.issueExternalMFAToken()))
         default: throw StepupError(.notFound)

@@ -19,6 +19,11 @@ struct InProcessPlatformClient: PlatformClient {
         try await platform.issueExternalMFAToken(extensionName: extensionName, session: session)
     }
 
+    func recordEvent(_ action: String, succeeded: Bool, details: [String: String]) async throws {
+        try await platform.recordExtensionEvent(
+            action, succeeded: succeeded, details: details, extensionName: extensionName, session: session)
+    }
+
     var user: any UserAPI { InProcessUserAPI(platform: platform, session: session) }
     var backOffice: any BackOfficeAPI { InProcessBackOfficeAPI(platform: platform, session: session) }
 }

@@ -12,6 +12,8 @@ struct MFARoutes {
     let gate: SessionGate
     /// Entry routes of in-process extensions, for the external MFA slot (remote ones use `verify`).
     let entryRoutes: [String: String]
+    /// Origins each in-process extension may open a sign-in popup on.
+    var authorizationOrigins: [String: [String]] = [:]
 
     func add(to router: Router<StepupRequestContext>) {
         let group = router.group("/api/mfa/challenges")
@@ -44,7 +46,8 @@ struct MFARoutes {
         if view.accessTokenAvailable { methods.append(MFAMethod.accessToken.rawValue) }
         if view.externalExtension != nil { methods.append(MFAMethod.externalToken.rawValue) }
         let external = view.externalExtension.map { name in
-            API.ExternalBody(extension: name, entryRoute: entryRoutes[name] ?? "verify")
+            API.ExternalBody(
+                extension: name, entryRoute: entryRoutes[name] ?? "verify", authorizationOrigins: authorizationOrigins[name] ?? [])
         }
         return try JSONBody.response(
             API.ChallengeDetailBody(challenge: .init(view.challenge), targets: view.targets, methods: methods, external: external))

@@ -24,7 +24,10 @@ public enum StepupApp {
         let gate = SessionGate(platform: platform, configuration: configuration)
         OperationalRoutes(platform: platform, outbox: configuration.demo ? outbox : nil).add(to: router)
         SessionRoutes(platform: platform, gate: gate).add(to: router)
-        MFARoutes(platform: platform, gate: gate, entryRoutes: Dictionary(extensions.map { ($0.name, $0.entryRoute) }, uniquingKeysWith: { a, _ in a }))
+        MFARoutes(
+            platform: platform, gate: gate,
+            entryRoutes: Dictionary(extensions.map { ($0.name, $0.entryRoute) }, uniquingKeysWith: { a, _ in a }),
+            authorizationOrigins: Dictionary(extensions.map { ($0.name, $0.authorizationOrigins) }, uniquingKeysWith: { a, _ in a }))
             .add(to: router)
         let mounted = Dictionary(extensions.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         ExtensionRoutes(platform: platform, gate: gate, extensions: mounted, forwarder: RemoteExtensionForwarder(platform: platform))

@@ -15,7 +15,20 @@ public final class TestPlatform: Sendable {
         var consumed: [MFAContext] = []
         var usedTransactions: Set<String> = []
         var externalTokens: [String] = []
+        var events: [RecordedEvent] = []
     }
+
+    /// An event the extension wrote with ``PlatformClient/recordEvent(_:succeeded:details:)``.
+    public struct RecordedEvent: Sendable, Equatable {
+        public let action: String
+        public let succeeded: Bool
+        public let details: [String: String]
+    }
+
+    /// The events the extension recorded, in order.
+    public var events: [RecordedEvent] { state.withLock { $0.events } }
+
+    func record(_ event: RecordedEvent) { state.withLock { $0.events.append(event) } }
 
     public let userID: String
     public let registrationValue: String?
@@ -89,6 +102,11 @@ struct TestPlatformClient: PlatformClient {
         let token = SecureRandom.token(bits: 256)
         platform.recordExternalToken(token)
         return token
+    }
+
+    func recordEvent(_ action: String, succeeded: Bool, details: [String: String]) async throws {
+        try ExtensionEventLimits.validate(action: action, details: details)
+        platform.record(.init(action: action, succeeded: succeeded, details: details))
     }
 
     var user: any UserAPI { TestUserAPI(platform: platform, isAuthenticated: isAuthenticated) }

@@ -5,6 +5,7 @@ import Logging
 import StepupCore
 import StepupExamples
 import StepupSDK
+import StepupSDKOIDC
 import StepupPlatform
 import StepupServer
 import StepupStore
@@ -84,6 +85,13 @@ struct Serve: AsyncParsableCommand {
         // The example extensions are part of the demo bank, not of a production platform.
         var extensions: [any Extension] = settings.demo ? [TransfersExtension(), PassphraseExtension()] : []
         if benchmarkRoutes { extensions.append(BenchmarkExtension()) }
+        do {
+            if let identityProvider = try IdentityProviderSettings.extensionFromEnvironment(ProcessInfo.processInfo.environment) {
+                extensions.append(identityProvider)
+            }
+        } catch let failure as OIDCFailure {
+            Self.fail(failure.stepupError.message)
+        }
         let platform = Platform(
             store: store, keys: keys, configuration: platformConfiguration, channels: channels,
             externalMFAProviders: Dictionary(extensions.filter { !$0.externalMFAContexts.isEmpty }.map { ($0.name, $0.externalMFAContexts) }, uniquingKeysWith: { a, _ in a }),

@@ -6,7 +6,25 @@ import StepupPlatform
 /// `stepup user`: add, list and unlock users.
 struct UserCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "user", abstract: "Add, list and unlock users.", subcommands: [Add.self, List.self, Unlock.self])
+        commandName: "user", abstract: "Add, list and unlock users.", subcommands: [Add.self, List.self, Unlock.self, RegisterMFA.self])
+
+    struct RegisterMFA: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "register-mfa",
+            abstract: "Register a user with an external MFA provider (the value its extension checks: a subject at an identity provider, say).")
+        @OptionGroup var options: AdminOptions
+        @Argument(help: "The username.") var username: String
+        @Option(help: "The provider: the external MFA extension's name.") var provider: String
+        @Option(help: "The registration value.") var value: String
+
+        func run() async throws {
+            await Admin.run(options) { platform in
+                let user = try await platform.user(named: username)
+                try await platform.setRegistration(userID: user.id, provider: provider, value: value)
+                Admin.print("registered \(user.username) with \(provider)")
+            }
+        }
+    }
 
     struct Add: AsyncParsableCommand {
         static let configuration = CommandConfiguration(

@@ -142,7 +142,7 @@ export function runMFA(challengeId, { message } = {}) {
           }
           throw { code: error.code, message: error.message, data: error.detail };
         },
-      }, signal);
+      }, signal, { authorizationOrigins: external.authorizationOrigins ?? [] });
       show('mfa-external');
     };
 
@@ -280,8 +280,10 @@ const modalTypes = new Set(['Info', 'Success', 'Warning', 'Error']);
  * is closed, so a page the frame navigated away from, or anything else, cannot keep talking); only that port is
  * trusted, window messages are never read. `overrides` replaces handlers (the MFA dialog's verifyMFA).
  */
-function connectFrame(frame, name, overrides = {}, signal) {
+function connectFrame(frame, name, overrides = {}, signal, { authorizationOrigins = [] } = {}) {
   let port = null;
+  let popup = null;
+  signal?.addEventListener('abort', () => popup?.close());
 
   const callExtension = async (route, body) => {
     const path = `/ext/${encodeURIComponent(name)}/${route}`;
@@ -323,6 +325,41 @@ function connectFrame(frame, name, overrides = {}, signal) {
         return { exited: true };
       }
       throw { code: 'no_workflow', message: 'No verification is waiting for a token here.' };
+    },
+    /**
+     * Redirect-based external MFA: opens a popup at once (while the click still counts as the user's), asks the
+     * extension's route for the sign-in URL, and sends the popup there only if its origin is one the extension may
+     * use. The provider sends the popup back to the extension's verify.html, whose bridge says hello to this window;
+     * only that popup is connected, with this frame's handlers.
+     */
+    async redirectForAuthentication(message) {
+      if (typeof message.route !== 'string' || !routePattern.test(message.route)) throw { code: 'bad_request', message: 'The route name is not valid.' };
+      popup?.close();
+      popup = window.open('about:blank', `stepup-signin-${name}`, 'popup,width=520,height=720');
+      if (!popup) throw { code: 'popup_blocked', message: 'Allow pop-ups for online banking, then try again.' };
+      let target;
+      try {
+        const answer = await callExtension(message.route, {});
+        target = new URL(String(answer?.authorizationURL ?? ''));
+      } catch (error) {
+        popup.close();
+        throw error.code ? error : { code: 'bad_request', message: 'The extension did not answer a sign-in address.' };
+      }
+      if (!authorizationOrigins.includes(target.origin)) {
+        popup.close();
+        throw { code: 'forbidden', message: 'The extension may not send you there.' };
+      }
+      const opened = popup;
+      const onHello = (event) => {
+        if (event.source !== opened || event.data?.type !== 'stepup:hello') return;
+        const channel = new MessageChannel();
+        listen(channel.port1);
+        signal?.addEventListener('abort', () => channel.port1.close());
+        opened.postMessage({ type: 'stepup:connect', version: 1 }, '*', [channel.port2]);
+      };
+      window.addEventListener('message', onHello, signal ? { signal } : undefined);
+      opened.location.href = target.href;
+      return { opened: true };
     },
     async showModal(message) {
       const notice = {
