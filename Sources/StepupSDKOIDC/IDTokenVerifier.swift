@@ -2,6 +2,33 @@ import Foundation
 import JWTKit
 import StepupCore
 
+/// A provider's verification keys, with the ids they carry.
+public struct ProviderKeys: Sendable {
+    public let collection: JWTKeyCollection
+    public let keyIDs: Set<String>
+
+    public init(collection: JWTKeyCollection, keyIDs: Set<String>) {
+        self.collection = collection
+        self.keyIDs = keyIDs
+    }
+
+    /// Reads a JWKS document (RFC 7517 §5).
+    public static func read(jwks json: [UInt8]) async throws(OIDCFailure) -> ProviderKeys {
+        struct Kids: Decodable {
+            struct Key: Decodable { let kid: String? }
+            let keys: [Key]
+        }
+        let collection = JWTKeyCollection()
+        do {
+            try await collection.add(jwksJSON: String(decoding: json, as: UTF8.self))
+            let kids = try JSONDecoder().decode(Kids.self, from: Data(json)).keys.compactMap(\.kid)
+            return ProviderKeys(collection: collection, keyIDs: Set(kids))
+        } catch {
+            throw .providerMisconfigured("the key set could not be read")
+        }
+    }
+}
+
 /// Checks an ID token the way OpenID Connect Core §3.1.3.7 asks: signature by a key of the provider's set,
 /// `iss`, `aud`, `azp`, `exp`, `iat`, `nonce` and, when the flow demands a fresh login, `auth_time`.
 public struct IDTokenVerifier: Sendable {
@@ -28,13 +55,20 @@ public struct IDTokenVerifier: Sendable {
 
     /// Verifies `token` with `keys` and checks its claims for a flow started at `startedAt` with `nonce`.
     public func verify(
-        _ token: String, keys: JWTKeyCollection, nonce: String, startedAt: Date, now: Date
+        _ token: String, keys: ProviderKeys, nonce: String, startedAt: Date, now: Date
     ) async throws(OIDCFailure) -> IDTokenClaims {
         let header = try Self.header(of: token)
         guard Self.allowedAlgorithms.contains(header.alg) else { throw .unsupportedAlgorithm(header.alg) }
+        // jwt-kit falls back to its default key for a `kid` it does not hold; a provider's token must name one of
+        // the provider's keys (or, with one key only, may name none).
+        if let kid = header.kid {
+            guard keys.keyIDs.contains(kid) else { throw .unknownKey }
+        } else if keys.keyIDs.count > 1 {
+            throw .unknownKey
+        }
         let claims: IDTokenClaims
         do {
-            claims = try await keys.verify(token, as: IDTokenClaims.self)
+            claims = try await keys.collection.verify(token, as: IDTokenClaims.self)
         } catch let error as JWTError {
             switch error.errorType {
             case .unknownKID, .missingKIDHeader, .noKeyProvided: throw .unknownKey

@@ -13,7 +13,7 @@ public actor OIDCProvider {
     private let httpClient: HTTPClient
     private let clock: any StepupClock
     private var metadata: (value: ProviderMetadata, fetchedAt: Date)?
-    private var keys: (value: JWTKeyCollection, kids: Set<String>, fetchedAt: Date)?
+    private var keys: (value: ProviderKeys, fetchedAt: Date)?
     /// A token with an unknown key may trigger one refetch per interval, not one per token (a forged token with
     /// a random `kid` must not make us hammer the provider).
     private let keyRefreshInterval: TimeInterval = 30
@@ -52,32 +52,20 @@ public actor OIDCProvider {
 
     /// The provider's key set, refetched when `kid` is not in the cache (at most once per interval) or the cache
     /// is older than the metadata lifetime.
-    public func keySet(containing kid: String?) async throws(OIDCFailure) -> JWTKeyCollection {
+    public func keySet(containing kid: String?) async throws(OIDCFailure) -> ProviderKeys {
         let now = clock.now
         if let keys {
             let fresh = now.timeIntervalSince(keys.fetchedAt) < configuration.metadataLifetime
-            let known = kid.map { keys.kids.contains($0) } ?? true
+            let known = kid.map { keys.value.keyIDs.contains($0) } ?? true
             let mayRefetch = now.timeIntervalSince(keys.fetchedAt) >= keyRefreshInterval
             if fresh && (known || !mayRefetch) { return keys.value }
         }
         let metadata = try await discover()
         let (status, body) = try await send(url: metadata.jwksURI, method: .GET)
         guard status == 200 else { throw .providerUnavailable("the key set answered \(status)") }
-        let json = String(decoding: body, as: UTF8.self)
-        let collection = JWTKeyCollection()
-        do {
-            try await collection.add(jwksJSON: json)
-        } catch {
-            throw .providerMisconfigured("the key set could not be read")
-        }
-        let kids = Set(((try? JSONDecoder().decode(JWKSKids.self, from: Data(body)))?.keys ?? []).compactMap(\.kid))
-        keys = (collection, kids, now)
-        return collection
-    }
-
-    private struct JWKSKids: Decodable {
-        struct Key: Decodable { let kid: String? }
-        let keys: [Key]
+        let read = try await ProviderKeys.read(jwks: body)
+        keys = (read, now)
+        return read
     }
 
     // MARK: the flow's two calls

@@ -32,9 +32,12 @@ public struct ExtensionTester: Sendable {
     ///   - mfa: the MFA state the guard finds: completed for whatever context the route asks, not completed, the
     ///     user abandoned (or failed) the workflow, or the workflow throws.
     ///   - isAuthenticated: false to run as inside logon (the user API then refuses).
+    ///   - pendingContext: for an external MFA extension, the context kind of the challenge it serves (`logon`,
+    ///     `transaction`, …), as `mfaInfo.context` shows it.
     public func run(
         _ routingKey: String, method: ExtensionRequest.Method = .post, fields: [String: String] = [:],
-        json: JSONValue? = nil, mfa: MFAState = .notCompleted, isAuthenticated: Bool = true
+        json: JSONValue? = nil, mfa: MFAState = .notCompleted, isAuthenticated: Bool = true,
+        pendingContext: String? = nil
     ) async -> ExtensionTestResult {
         let ran = Mutex(false)
         let raw: [UInt8] = json.flatMap { try? JSONEncoder().encode($0) }.map(Array.init) ?? []
@@ -47,7 +50,8 @@ public struct ExtensionTester: Sendable {
             rawBody: raw, onlineUser: user, isAuthenticated: isAuthenticated,
             baseAssetsURL: "/ext/\(ext.name)/assets/",
             platform: TestPlatformClient(platform: platform, isAuthenticated: isAuthenticated),
-            mfaInfo: MFAInfo(registrationValue: platform.registrationValue, ssoIdentifier: platform.ssoIdentifier),
+            mfaInfo: MFAInfo(
+                context: pendingContext, registrationValue: platform.registrationValue, ssoIdentifier: platform.ssoIdentifier),
             challengeHint: mfa.isAbandoned ? TestGuardBackend.challengeID : nil)
         let expected = try? ext.route(routingKey)?.mfaGuard?.challengeContext(for: request, eventID: TestGuardBackend.eventID)
         let backend = TestGuardBackend(state: mfa, platform: platform, expectedContext: expected)
