@@ -123,7 +123,7 @@ let package = Package(
         .testTarget(
             name: "StepupSDKOIDCTests",
             dependencies: [
-                "StepupSDKOIDC", "StepupTesting",
+                "StepupSDKOIDC", "StepupTesting", "StepupExamples",
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],

@@ -130,7 +130,9 @@ public actor OIDCProvider {
             let credentials = Self.formEncode(configuration.clientID) + ":" + Self.formEncode(configuration.clientSecret)
             headers.add(name: "Authorization", value: "Basic " + Data(credentials.utf8).base64EncodedString())
         case .clientSecretPost:
-            all += [("client_id", configuration.clientID), ("client_secret", configuration.clientSecret)]
+            // The PAR body already names the client; a second client_id is refused.
+            if !all.contains(where: { $0.0 == "client_id" }) { all.append(("client_id", configuration.clientID)) }
+            all.append(("client_secret", configuration.clientSecret))
         }
         headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
         let body = all.map { Self.formEncode($0.0) + "=" + Self.formEncode($0.1) }.joined(separator: "&")

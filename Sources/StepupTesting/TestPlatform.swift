@@ -23,6 +23,12 @@ public final class TestPlatform: Sendable {
         public let action: String
         public let succeeded: Bool
         public let details: [String: String]
+
+        public init(action: String, succeeded: Bool, details: [String: String]) {
+            self.action = action
+            self.succeeded = succeeded
+            self.details = details
+        }
     }
 
     /// The events the extension recorded, in order.

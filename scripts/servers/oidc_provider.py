@@ -11,6 +11,7 @@ endpoint needs `g_continue` once the user's session exists; several errors answe
 import argparse
 import base64
 import gzip
+import hashlib
 import http.cookiejar
 import json
 import os
@@ -22,6 +23,7 @@ import subprocess
 import sys
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 
 from cryptography.hazmat.primitives.asymmetric import rsa
@@ -69,6 +71,37 @@ class Admin:
             raise SystemExit(f"glewlwyd {method} {path}: {error.code} {error.read().decode()[:500]}")
 
 
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+def subject_of(base: str, client_secret: str, username: str, password: str, redirect_uris: list[str]) -> str:
+    """The user's `sub` at this provider (Glewlwyd makes it up): one code flow with PKCE, as the relying party would."""
+    redirect_uri = (redirect_uris or ["http://localhost/verify.html"])[0]
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()), NoRedirect)
+    json_headers = {"Content-Type": "application/json"}
+    opener.open(urllib.request.Request(base + "/api/auth/", json.dumps({"username": username, "password": password}).encode(), json_headers), timeout=10)
+    opener.open(urllib.request.Request(base + "/api/auth/grant/stepup-bank", json.dumps({"scope": "openid"}).encode(), json_headers, method="PUT"), timeout=10)
+    verifier = secrets.token_urlsafe(48)
+    challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
+    query = urllib.parse.urlencode({
+        "response_type": "code", "client_id": "stepup-bank", "redirect_uri": redirect_uri, "scope": "openid",
+        "state": "setup", "nonce": "setup", "code_challenge": challenge, "code_challenge_method": "S256"})
+    try:
+        opener.open(f"{base}/api/oidc/auth?{query}&g_continue", timeout=10)
+        raise SystemExit("glewlwyd did not redirect")
+    except urllib.error.HTTPError as redirect:
+        location = redirect.headers.get("Location", "")
+    code = urllib.parse.parse_qs(urllib.parse.urlparse(location).query)["code"][0]
+    basic = base64.b64encode(f"stepup-bank:{client_secret}".encode()).decode()
+    form = urllib.parse.urlencode({"grant_type": "authorization_code", "code": code, "redirect_uri": redirect_uri, "code_verifier": verifier})
+    with urllib.request.urlopen(urllib.request.Request(base + "/api/oidc/token", form.encode(), {"Authorization": "Basic " + basic}), timeout=10) as answer:
+        id_token = json.load(answer)["id_token"]
+    payload = id_token.split(".")[1]
+    return json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))["sub"]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--port", type=int, required=True)
@@ -82,8 +115,9 @@ def main() -> None:
     with gzip.open("/usr/share/doc/glewlwyd/database/init.sqlite3.sql.gz", "rt") as schema:
         connection = sqlite3.connect(db)
         connection.executescript(schema.read())
-        # The OpenID scope needs the password: a login at the provider is a real authentication, never implied.
-        connection.execute("UPDATE g_scope SET gs_password_required = 1 WHERE gs_name = 'openid'")
+        # The OpenID scope needs the password, and a login older than a minute does not count: Glewlwyd 2.7 reports
+        # auth_time 0 in its ID tokens, so the freshness a bank needs is enforced here, at the provider.
+        connection.execute("UPDATE g_scope SET gs_password_required = 1, gs_password_max_age = 60 WHERE gs_name = 'openid'")
         connection.commit()
         connection.close()
     config = os.path.join(args.dir, "glewlwyd.conf")
@@ -160,7 +194,7 @@ def serve(process: subprocess.Popen, args: argparse.Namespace) -> None:
             "username": username, "name": username, "email": f"{username}@example.test", "enabled": True,
             "password": password, "scope": ["openid"],
         })
-        users[username] = password
+        users[username] = {"password": password, "sub": subject_of(base, client_secret, username, password, args.redirect_uri)}
 
     description = {
         "issuer": base + "/api/oidc", "base": base, "client_id": "stepup-bank", "client_secret": client_secret,
