@@ -66,6 +66,7 @@ enum IdentityProviderPage {
             await bridge.actions.verifyMFA({ token });
             message.textContent = 'Verified. You can close this window.';
           } catch (error) {
+            document.querySelector('h1').textContent = 'Not verified';
             message.textContent = error.message || 'That did not work.';
           }
         }, () => { message.textContent = 'Open this page from online banking.'; });

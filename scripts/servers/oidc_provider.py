@@ -17,6 +17,7 @@ import json
 import os
 import re
 import secrets
+import shutil
 import signal
 import sqlite3
 import subprocess
@@ -35,7 +36,7 @@ def configuration(port: int, folder: str) -> str:
     text = re.sub(r"(?m)^port=.*$", f'port={port}\nbind_address="127.0.0.1"', text)
     text = re.sub(r"(?m)^external_url=.*$", f'external_url="http://127.0.0.1:{port}"', text)
     text = re.sub(r"(?m)^log_file=.*$", f'log_file="{folder}/glewlwyd.log"', text)
-    text = re.sub(r"(?m)^# static_files_path=.*$", 'static_files_path="/usr/share/glewlwyd/webapp/"', text)
+    text = re.sub(r"(?m)^# static_files_path=.*$", f'static_files_path="{folder}/webapp/"', text)
     text = re.sub(r"(?m)^session_expiration=.*$", "session_expiration=3600", text)
     text = re.sub(r"(?m)^@include.*$", f'database = {{\n  type = "sqlite3"\n  path = "{folder}/glewlwyd.db"\n}};', text)
     return text
@@ -120,6 +121,14 @@ def main() -> None:
         connection.execute("UPDATE g_scope SET gs_password_required = 1, gs_password_max_age = 60 WHERE gs_name = 'openid'")
         connection.commit()
         connection.close()
+    # The login pages. Debian's webapp/config.json is a link to a folder that holds the real config.json, so the page
+    # would wait for its configuration forever: serve a copy with the file in place.
+    webapp = os.path.join(args.dir, "webapp")
+    shutil.copytree("/usr/share/glewlwyd/webapp", webapp, ignore=shutil.ignore_patterns("config.json"))
+    source = "/usr/share/glewlwyd/webapp/config.json"
+    if os.path.isdir(source):
+        source = os.path.join(source, "config.json")
+    shutil.copyfile(source, os.path.join(webapp, "config.json"))
     config = os.path.join(args.dir, "glewlwyd.conf")
     with open(config, "w") as file:
         file.write(configuration(args.port, args.dir))

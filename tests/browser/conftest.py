@@ -28,9 +28,9 @@ def require_env(name):
 
 
 class Server:
-    def __init__(self):
-        self.port = free_port()
-        self.base = f"http://127.0.0.1:{self.port}"
+    def __init__(self, port=None, host_name="127.0.0.1", env=None, after_start=None):
+        self.port = port or free_port()
+        self.base = f"http://{host_name}:{self.port}"
         self.dir = tempfile.mkdtemp(prefix="stepup-browser-")
         self.database = os.path.join(self.dir, "bank.sqlite")
         config = {
@@ -42,7 +42,8 @@ class Server:
         with open(self.config, "w") as f:
             json.dump(config, f)
         self.log = open(os.path.join(self.dir, "serve.log"), "w")
-        self.process = subprocess.Popen([BIN, "serve", "--demo", "--config", self.config], stdout=self.log, stderr=subprocess.STDOUT)
+        self.process = subprocess.Popen(
+            [BIN, "serve", "--demo", "--config", self.config], stdout=self.log, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})})
         deadline = time.time() + 30
         while time.time() < deadline:
             try:
@@ -54,13 +55,16 @@ class Server:
                 time.sleep(0.1)
         raise RuntimeError("stepup serve did not start")
 
-    def stop(self):
+    def stop(self, log_name="browser-serve.log"):
         self.process.terminate()
         self.process.wait(10)
         self.log.close()
         if os.environ.get("STEPUP_LOG_DIR"):
             import shutil
-            shutil.copy(self.log.name, os.path.join(os.environ["STEPUP_LOG_DIR"], "browser-serve.log"))
+            shutil.copy(self.log.name, os.path.join(os.environ["STEPUP_LOG_DIR"], log_name))
+
+    def admin(self, *args):
+        return subprocess.run([BIN, *args, "--config", self.config], capture_output=True, text=True, check=True).stdout
 
     def outbox(self):
         return json.load(urllib.request.urlopen(self.base + "/dev/outbox"))["messages"]
