@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "StepupSDK", targets: ["StepupSDK"]),
         .library(name: "StepupSDKOIDC", targets: ["StepupSDKOIDC"]),
         .library(name: "StepupTesting", targets: ["StepupTesting"]),
+        .library(name: "StepupScaffold", targets: ["StepupScaffold"]),
         .library(name: "StepupExtensionHost", targets: ["StepupExtensionHost"]),
         .executable(name: "stepup", targets: ["stepup"]),
     ],
@@ -76,6 +77,7 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: swiftSettings),
+        .target(name: "StepupScaffold", swiftSettings: swiftSettings),
         .target(name: "StepupTesting", dependencies: ["StepupSDK"], swiftSettings: swiftSettings),
         .target(
             name: "StepupExtensionHost",
@@ -103,7 +105,7 @@ let package = Package(
         .executableTarget(
             name: "stepup",
             dependencies: [
-                "StepupServer", "StepupExamples", "StepupSDK", "StepupSDKOIDC", "StepupExtensionHost",
+                "StepupServer", "StepupExamples", "StepupSDK", "StepupSDKOIDC", "StepupExtensionHost", "StepupScaffold",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -128,6 +130,7 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
             swiftSettings: swiftSettings),
+        .testTarget(name: "StepupScaffoldTests", dependencies: ["StepupScaffold"], swiftSettings: swiftSettings),
         .testTarget(
             name: "StepupServerTests",
             dependencies: [

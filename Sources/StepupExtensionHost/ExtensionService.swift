@@ -44,6 +44,11 @@ public struct ExtensionService: Sendable {
                     onServerRunning: onServerRunning, logger: logger)
     }
 
+    /// Serves until the process is told to stop (SIGINT or SIGTERM): what an extension's executable calls.
+    public func run(host: String, port: Int, logger: Logger = Logger(label: "stepup.extension-host")) async throws {
+        try await application(host: host, port: port, logger: logger).runService()
+    }
+
     func asset(_ context: BasicRequestContext) throws -> Response {
         guard let name = context.parameters.get("extension"), let ext = extensions[name],
             let file = context.parameters.get("file"), let asset = ext.assets.first(where: { $0.path == file })
