@@ -1,6 +1,12 @@
 extension Template {
     var isAuthenticated: Bool { choices.integration == .authenticated }
 
+    /// Shifts a snippet's lines right by four spaces, to the indentation of the literal it goes into.
+    func indented(_ snippet: String) -> String {
+        snippet.split(separator: "\n", omittingEmptySubsequences: false)
+            .map { $0.isEmpty ? "" : "    " + $0 }.joined(separator: "\n")
+    }
+
     /// An online extension for signed-in users (a guarded route with an audit action) or before logon.
     var onlineExtension: String {
         let guardedRoute =
@@ -159,7 +165,7 @@ extension Template {
 
                 static let script = """
                     'use strict';
-            \#(clientLoad)\#(confirmScript)
+            \#(indented(clientLoad + confirmScript))
                     """
             }
 
@@ -183,7 +189,7 @@ extension Template {
                 }
 
                 @Test func leavingTheWorkflowIsATypedError() async {
-                    let result = await ExtensionTester(\#(name)()).run("confirm", mfa: .abandoned)
+                    let result = await ExtensionTester(\#(name)()).run("confirm", mfa: .abandoned(.cancelled))
                     #expect(result.error?.code == .mfaAbandoned)
                     #expect(!result.handlerRan)
                 }

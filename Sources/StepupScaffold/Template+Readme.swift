@@ -37,7 +37,7 @@ extension Template {
                 choices.integration == .externalMFA
                 ? #"""
 
-                    Register it as external MFA: `echo "$KEY" | stepup extension add \#(slug) http://127.0.0.1:9100 --runs-before-logon --external-mfa logon,transaction,event_driven_validation`.
+                    Register it as external MFA: `echo "$KEY" | stepup extension add \#(slug) http://127.0.0.1:9100 --runs-before-logon --external-mfa logon,transaction,event_driven_validation\#(isRedirect ? " --authorization-origin https://YOUR-PROVIDER" : "")`.
                     """#
                 : ""
             run = #"""
