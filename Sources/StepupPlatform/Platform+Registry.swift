@@ -10,13 +10,29 @@ public struct RegisteredExtension: Sendable, Equatable {
     public let key: String
     public let runsBeforeLogon: Bool
     public let externalMFAContexts: [String]
+    /// Origins (`https://idp.example.com`) the banking app may open a sign-in popup on for this extension.
+    public let authorizationOrigins: [String]
 
-    public init(name: String, baseURL: String, key: String, runsBeforeLogon: Bool = false, externalMFAContexts: [String] = []) {
+    public init(
+        name: String, baseURL: String, key: String, runsBeforeLogon: Bool = false, externalMFAContexts: [String] = [],
+        authorizationOrigins: [String] = []
+    ) {
         self.name = name
         self.baseURL = baseURL
         self.key = key
         self.runsBeforeLogon = runsBeforeLogon
         self.externalMFAContexts = externalMFAContexts
+        self.authorizationOrigins = authorizationOrigins
+    }
+
+    /// An origin: https (http only on loopback), a host, an optional port, nothing else.
+    public static func isValidOrigin(_ origin: String) -> Bool {
+        guard let url = URL(string: origin), let scheme = url.scheme, let host = url.host, url.path.isEmpty, url.query == nil,
+            url.user == nil, url.fragment == nil
+        else { return false }
+        let normalized = url.port.map { "\(scheme)://\(host):\($0)" } ?? "\(scheme)://\(host)"
+        guard normalized == origin else { return false }
+        return scheme == "https" || (scheme == "http" && ["127.0.0.1", "localhost", "::1"].contains(host))
     }
 }
 
@@ -35,13 +51,17 @@ extension Platform {
         guard ext.externalMFAContexts.allSatisfy(valid.contains) else {
             throw StepupError(.configurationInvalid, message: "external MFA contexts are \(valid.joined(separator: ", "))")
         }
+        guard ext.authorizationOrigins.allSatisfy(RegisteredExtension.isValidOrigin) else {
+            throw StepupError(
+                .configurationInvalid, message: "a sign-in origin is scheme://host[:port], https (http only on loopback)")
+        }
         let sealed = try requireKeys().seal(Array(ext.key.utf8), purpose: Self.registryPurpose(ext.name))
         let now = clock.now
         try await store.write { tx in
             try await tx.save(
                 ExtensionRegistryRecord(
                     name: ext.name, baseURL: ext.baseURL, sealedKey: sealed, runsBeforeLogon: ext.runsBeforeLogon,
-                    externalMFAContexts: ext.externalMFAContexts), at: now)
+                    externalMFAContexts: ext.externalMFAContexts, authorizationOrigins: ext.authorizationOrigins), at: now)
             try await tx.append(AuditEvent(at: now, action: "extension.registered", outcome: .success, userID: nil, details: ["extension": ext.name, "url": ext.baseURL]))
         }
     }
@@ -68,7 +88,8 @@ extension Platform {
         let key = try requireKeys().open(record.sealedKey, purpose: Self.registryPurpose(record.name))
         return RegisteredExtension(
             name: record.name, baseURL: record.baseURL, key: String(decoding: key, as: UTF8.self),
-            runsBeforeLogon: record.runsBeforeLogon, externalMFAContexts: record.externalMFAContexts)
+            runsBeforeLogon: record.runsBeforeLogon, externalMFAContexts: record.externalMFAContexts,
+            authorizationOrigins: record.authorizationOrigins)
     }
 
     /// Records a request nonce from an extension service; false for a replay.

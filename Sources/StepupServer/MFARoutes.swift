@@ -45,9 +45,14 @@ struct MFARoutes {
         if !view.targets.isEmpty { methods.append(MFAMethod.accessCode.rawValue) }
         if view.accessTokenAvailable { methods.append(MFAMethod.accessToken.rawValue) }
         if view.externalExtension != nil { methods.append(MFAMethod.externalToken.rawValue) }
-        let external = view.externalExtension.map { name in
-            API.ExternalBody(
-                extension: name, entryRoute: entryRoutes[name] ?? "verify", authorizationOrigins: authorizationOrigins[name] ?? [])
+        var external: API.ExternalBody?
+        if let name = view.externalExtension {
+            // In-process extensions declare their origins; a service's come from the bank's registry, never from it.
+            var origins = authorizationOrigins[name] ?? []
+            if authorizationOrigins[name] == nil {
+                origins = try await platform.registeredExtension(name: name)?.authorizationOrigins ?? []
+            }
+            external = API.ExternalBody(extension: name, entryRoute: entryRoutes[name] ?? "verify", authorizationOrigins: origins)
         }
         return try JSONBody.response(
             API.ChallengeDetailBody(challenge: .init(view.challenge), targets: view.targets, methods: methods, external: external))

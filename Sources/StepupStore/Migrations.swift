@@ -144,6 +144,9 @@ enum Migrations {
                 "CREATE TABLE used_nonces (nonce TEXT PRIMARY KEY, at BIGINT NOT NULL)",
                 "CREATE INDEX used_nonces_at ON used_nonces (at)",
             ]),
+        Migration(
+            version: 5, name: "sign-in origins of registered extensions",
+            statements: ["ALTER TABLE extension_registry ADD COLUMN authorization_origins TEXT NOT NULL DEFAULT ''"]),
     ]
 
     /// The newest schema version this build knows.

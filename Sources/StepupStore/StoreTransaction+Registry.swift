@@ -10,13 +10,19 @@ public struct ExtensionRegistryRecord: Sendable, Equatable {
     public let runsBeforeLogon: Bool
     /// MFA context kinds the extension serves as external MFA (`logon`, `transaction`, `event_driven_validation`).
     public let externalMFAContexts: [String]
+    /// Origins the banking app may open a sign-in popup on for this extension (redirect-based external MFA).
+    public let authorizationOrigins: [String]
 
-    public init(name: String, baseURL: String, sealedKey: String, runsBeforeLogon: Bool, externalMFAContexts: [String]) {
+    public init(
+        name: String, baseURL: String, sealedKey: String, runsBeforeLogon: Bool, externalMFAContexts: [String],
+        authorizationOrigins: [String] = []
+    ) {
         self.name = name
         self.baseURL = baseURL
         self.sealedKey = sealedKey
         self.runsBeforeLogon = runsBeforeLogon
         self.externalMFAContexts = externalMFAContexts
+        self.authorizationOrigins = authorizationOrigins
     }
 }
 
@@ -24,11 +30,14 @@ extension StoreTransaction {
     public func save(_ record: ExtensionRegistryRecord, at now: Date) async throws {
         try await run(
             """
-            INSERT INTO extension_registry (name, base_url, sealed_key, runs_before_logon, external_mfa_contexts, created_at)
+            INSERT INTO extension_registry
+              (name, base_url, sealed_key, runs_before_logon, external_mfa_contexts, authorization_origins, created_at)
             VALUES (\(bind: record.name), \(bind: record.baseURL), \(bind: record.sealedKey), \(bind: record.runsBeforeLogon ? 1 : 0),
-              \(bind: record.externalMFAContexts.joined(separator: ",")), \(bind: Millis.from(now)))
+              \(bind: record.externalMFAContexts.joined(separator: ",")), \(bind: record.authorizationOrigins.joined(separator: " ")),
+              \(bind: Millis.from(now)))
             ON CONFLICT (name) DO UPDATE SET base_url = excluded.base_url, sealed_key = excluded.sealed_key,
-              runs_before_logon = excluded.runs_before_logon, external_mfa_contexts = excluded.external_mfa_contexts
+              runs_before_logon = excluded.runs_before_logon, external_mfa_contexts = excluded.external_mfa_contexts,
+              authorization_origins = excluded.authorization_origins
             """)
     }
 
@@ -56,6 +65,7 @@ extension StoreTransaction {
         ExtensionRegistryRecord(
             name: try row.string("name"), baseURL: try row.string("base_url"), sealedKey: try row.string("sealed_key"),
             runsBeforeLogon: try row.int("runs_before_logon") != 0,
-            externalMFAContexts: try row.string("external_mfa_contexts").split(separator: ",").map(String.init))
+            externalMFAContexts: try row.string("external_mfa_contexts").split(separator: ",").map(String.init),
+            authorizationOrigins: try row.string("authorization_origins").split(separator: " ").map(String.init))
     }
 }

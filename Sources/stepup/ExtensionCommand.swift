@@ -23,6 +23,8 @@ struct ExtensionCommand: AsyncParsableCommand {
         @Flag(help: "May serve sessions that have not passed logon (external MFA at logon).") var runsBeforeLogon = false
         @Option(help: "Comma-separated MFA contexts it serves as external MFA: logon, transaction, event_driven_validation.")
         var externalMfa: String = ""
+        @Option(help: "An origin the extension may open a sign-in popup on (redirect-based external MFA); repeatable.")
+        var authorizationOrigin: [String] = []
 
         func run() async throws {
             guard Self.isValidName(name) else { Admin.fail("\(name) is not a valid extension name (a-z, 0-9, - and _)") }
@@ -33,7 +35,8 @@ struct ExtensionCommand: AsyncParsableCommand {
                 try await platform.register(
                     RegisteredExtension(
                         name: name, baseURL: url, key: key, runsBeforeLogon: runsBeforeLogon,
-                        externalMFAContexts: externalMfa.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }))
+                        externalMFAContexts: externalMfa.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) },
+                        authorizationOrigins: authorizationOrigin))
                 Admin.print("registered \(name) at \(url)")
             }
         }
