@@ -7,13 +7,20 @@ public enum OTPAlgorithm: String, Sendable, Codable, CaseIterable {
     case sha256 = "SHA256"
     case sha512 = "SHA512"
 
-    func mac(key: [UInt8], message: [UInt8]) -> [UInt8] {
-        let key = SymmetricKey(data: key)
+    /// RFC 4226 §5.3 dynamic truncation of the HMAC of `counter`: the 31-bit value the digits are taken from.
+    func truncatedMAC(key: SymmetricKey, counter: UInt64) -> UInt32 {
+        let message = withUnsafeBytes(of: counter.bigEndian) { Array($0) }
         switch self {
-        case .sha1: return Array(HMAC<Insecure.SHA1>.authenticationCode(for: message, using: key))
-        case .sha256: return Array(HMAC<SHA256>.authenticationCode(for: message, using: key))
-        case .sha512: return Array(HMAC<SHA512>.authenticationCode(for: message, using: key))
+        case .sha1: return HMAC<Insecure.SHA1>.authenticationCode(for: message, using: key).withUnsafeBytes(Self.truncate)
+        case .sha256: return HMAC<SHA256>.authenticationCode(for: message, using: key).withUnsafeBytes(Self.truncate)
+        case .sha512: return HMAC<SHA512>.authenticationCode(for: message, using: key).withUnsafeBytes(Self.truncate)
         }
+    }
+
+    private static func truncate(_ mac: UnsafeRawBufferPointer) -> UInt32 {
+        let offset = Int(mac[mac.count - 1] & 0x0F)
+        return (UInt32(mac[offset] & 0x7F) << 24) | (UInt32(mac[offset + 1]) << 16) | (UInt32(mac[offset + 2]) << 8)
+            | UInt32(mac[offset + 3])
     }
 }
 
@@ -35,18 +42,33 @@ public struct HOTP: Sendable, Equatable {
         self.algorithm = algorithm
     }
 
-    /// The code for one counter value (RFC 4226 §5.3, dynamic truncation).
-    public func code(counter: UInt64) -> String {
-        let message = withUnsafeBytes(of: counter.bigEndian) { Array($0) }
-        let mac = algorithm.mac(key: secret, message: message)
-        let offset = Int(mac[mac.count - 1] & 0x0F)
-        let binary =
-            (UInt32(mac[offset] & 0x7F) << 24) | (UInt32(mac[offset + 1]) << 16)
-            | (UInt32(mac[offset + 2]) << 8) | UInt32(mac[offset + 3])
+    /// 10^digits: the codes are the truncated MAC modulo this.
+    var modulus: UInt32 {
         var modulus: UInt32 = 1
         for _ in 0..<digits { modulus *= 10 }
-        let value = String(binary % modulus)
+        return modulus
+    }
+
+    /// The code for one counter value (RFC 4226 §5.3, dynamic truncation).
+    public func code(counter: UInt64) -> String {
+        let value = String(value(counter: counter, key: SymmetricKey(data: secret)))
         return String(repeating: "0", count: digits - value.count) + value
+    }
+
+    /// The code for one counter as a number, with the key made once by the caller.
+    func value(counter: UInt64, key: SymmetricKey) -> UInt32 {
+        algorithm.truncatedMAC(key: key, counter: counter) % modulus
+    }
+
+    /// A submitted code as a number: exactly `digits` ASCII digits, or nil.
+    func parse(_ code: String) -> UInt32? {
+        guard code.utf8.count == digits else { return nil }
+        var value: UInt32 = 0
+        for byte in code.utf8 {
+            guard byte >= 0x30, byte <= 0x39 else { return nil }
+            value = value * 10 + UInt32(byte - 0x30)
+        }
+        return value
     }
 }
 
@@ -74,14 +96,17 @@ public struct TOTP: Sendable, Equatable {
     ///
     /// Every candidate step is compared, in constant time, so the answer's timing says nothing about which matched.
     public func verify(_ code: String, at date: Date, window: Int = 1, lastUsedStep: Int64?) -> TOTPVerification {
+        // A malformed code matches no step; its shape is not a secret, so it may be refused at once.
+        guard let submitted = hotp.parse(code) else { return .invalid }
+        let key = SymmetricKey(data: hotp.secret)
         let now = step(at: date)
         var matched: Int64?
         for offset in -window...window {
             let candidate = now + Int64(offset)
             guard candidate >= 0 else { continue }
-            if ConstantTime.equals(hotp.code(counter: UInt64(candidate)), code), matched == nil {
-                matched = candidate
-            }
+            // Integers compared without an early exit: every candidate costs the same.
+            let equal = (hotp.value(counter: UInt64(candidate), key: key) ^ submitted) == 0
+            if equal, matched == nil { matched = candidate }
         }
         guard let matched else { return .invalid }
         if let lastUsedStep, matched <= lastUsedStep { return .replayed }

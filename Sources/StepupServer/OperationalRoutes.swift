@@ -23,8 +23,9 @@ struct OperationalRoutes {
                 body: .init(byteBuffer: ByteBuffer(bytes: document)))
         }
         if let outbox {
-            router.get("/dev/outbox") { _, _ in
-                let messages = await outbox.all().map { message in
+            router.get("/dev/outbox") { request, _ in
+                let challenge = request.uri.queryParameters.get("challenge")
+                let messages = await outbox.all().filter { challenge == nil || $0.challengeID == challenge }.map { message in
                     API.OutboxBody.Message(
                         to: message.target.masked, kind: message.target.kind.rawValue, code: message.code,
                         text: message.text, challengeId: message.challengeID, sentAt: message.sentAt)

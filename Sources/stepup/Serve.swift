@@ -28,8 +28,10 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "The platform key set file (default: <database>.keys.json; or STEPUP_KEYS).") var keys: String?
     @Option(help: "Mount an extension service: NAME=URL (repeatable); its key comes from STEPUP_EXTENSION_KEY_<NAME>.")
     var `extension`: [String] = []
-    @Flag(help: "Mount /ext/bench/open and /ext/bench/fresh (a freshness-guarded twin) for ./scripts/bench.")
+    @Flag(help: "Mount /ext/bench/{open,fresh,step} and a dev outbox for ./scripts/bench (loopback only).")
     var benchmarkRoutes = false
+    @Option(help: "With --benchmark-routes: users bench-0… (password bench-pw, an email target each) to seed.")
+    var benchmarkUsers = 0
     @Flag(help: "Seed a demo bank into an empty database and keep a dev outbox at /dev/outbox (loopback only).")
     var demo = false
 
@@ -46,6 +48,8 @@ struct Serve: AsyncParsableCommand {
             if let keys { settings.keysFile = keys }
             if demo { settings.demo = true }
             try settings.validate()
+            if benchmarkRoutes && !settings.isLoopback { Self.fail("--benchmark-routes serves only on a loopback address") }
+            if benchmarkUsers > 0 && !benchmarkRoutes { Self.fail("--benchmark-users goes with --benchmark-routes") }
         } catch let error as StepupError {
             Self.fail(error.message)
         }
@@ -75,7 +79,8 @@ struct Serve: AsyncParsableCommand {
         var platformConfiguration = PlatformConfiguration()
         platformConfiguration.bankName = settings.bankName
         platformConfiguration.bcryptCost = UInt8(settings.bcryptCost)
-        let outbox = settings.demo ? DevOutbox() : nil
+        // Benchmarks read codes from the outbox too (on PostgreSQL as well, where --demo is refused).
+        let outbox = settings.demo || benchmarkRoutes ? DevOutbox(capacity: benchmarkRoutes ? 5000 : 200) : nil
         let channels: DeliveryChannels
         do {
             channels = try settings.deliveryChannels(environment: ProcessInfo.processInfo.environment, outbox: outbox)
@@ -101,6 +106,7 @@ struct Serve: AsyncParsableCommand {
             let seeded = try await DemoBank.seedIfEmpty(platform)
             Self.printDemoHelp(settings: settings, seeded: seeded)
         }
+        if benchmarkUsers > 0 { try await BenchmarkUsers.seed(benchmarkUsers, on: platform) }
 
         for mount in `extension` {
             let parts = mount.split(separator: "=", maxSplits: 1).map(String.init)

@@ -65,6 +65,16 @@ struct OneTimePasswordTests {
         #expect(totp.verify("000000", at: now, lastUsedStep: nil) != .accepted(step: totp.step(at: now)) || totp.code(at: now) == "000000")
     }
 
+    @Test func malformedCodesMatchNothing() throws {
+        let totp = try TOTP(secret: Self.sha1Key)
+        let now = Date(timeIntervalSince1970: 1_800_000_000)
+        let code = totp.code(at: now)
+        for malformed in [" " + code, code + "0", String(code.dropLast()), String(code.dropLast()) + "a", "", "１２３４５６", "-12345"] {
+            #expect(totp.verify(malformed, at: now, lastUsedStep: nil) == .invalid, "\(malformed)")
+        }
+        #expect(totp.verify(code, at: now, lastUsedStep: nil) == .accepted(step: totp.step(at: now)))
+    }
+
     @Test func replayGuardRefusesTheUsedStepAndEveryEarlierOne() throws {
         let totp = try TOTP(secret: Self.sha1Key)
         let now = Date(timeIntervalSince1970: 1_800_000_000)
