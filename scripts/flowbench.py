@@ -74,12 +74,34 @@ class Client:
         return None if status == 200 else f"retry {status} {answer}"
 
 
+def machine_jiffies():
+    """(busy, total) jiffies of all cores, from /proc/stat."""
+    fields = [int(x) for x in open("/proc/stat").readline().split()[1:]]
+    idle = fields[3] + fields[4]
+    return sum(fields) - idle, sum(fields)
+
+
+def process_jiffies(pid):
+    """utime + stime of one process, in jiffies (10 ms)."""
+    fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+    return int(fields[11]) + int(fields[12])
+
+
+def server_jiffies(pids):
+    return sum(process_jiffies(pid) for pid in pids)
+
+
+def own_jiffies():
+    return process_jiffies("self")
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--node", action="append", required=True, help="a node's base URL (repeat for several)")
     parser.add_argument("--clients", type=int, default=1)
     parser.add_argument("--seconds", type=float, default=5)
     parser.add_argument("--users", type=int, default=200)
+    parser.add_argument("--server-pid", type=int, action="append", default=[], help="a node's pid, for its CPU time")
     args = parser.parse_args()
     latencies, errors, lock = [], [], threading.Lock()
     deadline = [0.0]
@@ -112,11 +134,13 @@ def main():
         thread.start()
     deadline[0] = time.perf_counter() + 3600
     ready.wait()
+    machine_before, server_before, own_before = machine_jiffies(), server_jiffies(args.server_pid), own_jiffies()
     start = time.perf_counter()
     deadline[0] = start + args.seconds
     for thread in threads:
         thread.join()
     wall = time.perf_counter() - start
+    machine_after, server_after, own_after = machine_jiffies(), server_jiffies(args.server_pid), own_jiffies()
     latencies.sort()
 
     def percentile(p):
@@ -126,6 +150,10 @@ def main():
         "clients": args.clients, "nodes": len(args.node), "flows": len(latencies), "seconds": round(wall, 2),
         "flows_per_second": round(len(latencies) / wall, 1), "p50_ms": percentile(0.5), "p99_ms": percentile(0.99),
         "errors": len(errors), "first_errors": errors[:3],
+        # Where the two cores went: busy share of the machine, and the servers' and these clients' CPU per flow.
+        "machine_busy": round((machine_after[0] - machine_before[0]) / max(1, machine_after[1] - machine_before[1]), 2),
+        "server_cpu_ms_per_flow": round((server_after - server_before) * 10 / len(latencies), 2) if latencies and args.server_pid else None,
+        "client_cpu_ms_per_flow": round((own_after - own_before) * 10 / len(latencies), 2) if latencies else None,
     }))
     sys.exit(1 if errors and not latencies else 0)
 
