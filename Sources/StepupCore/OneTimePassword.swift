@@ -7,13 +7,21 @@ public enum OTPAlgorithm: String, Sendable, Codable, CaseIterable {
     case sha256 = "SHA256"
     case sha512 = "SHA512"
 
-    /// RFC 4226 §5.3 dynamic truncation of the HMAC of `counter`: the 31-bit value the digits are taken from.
-    func truncatedMAC(key: SymmetricKey, counter: UInt64) -> UInt32 {
-        let message = withUnsafeBytes(of: counter.bigEndian) { Array($0) }
+    /// RFC 4226 §5.3 dynamic truncation of the HMAC of each counter: the 31-bit values the digits are taken from.
+    /// The keyed HMAC state is made once and copied per counter, so the key's padding is hashed once, not per step.
+    func truncatedMACs(key: SymmetricKey, counters: [UInt64]) -> [UInt32] {
         switch self {
-        case .sha1: return HMAC<Insecure.SHA1>.authenticationCode(for: message, using: key).withUnsafeBytes(Self.truncate)
-        case .sha256: return HMAC<SHA256>.authenticationCode(for: message, using: key).withUnsafeBytes(Self.truncate)
-        case .sha512: return HMAC<SHA512>.authenticationCode(for: message, using: key).withUnsafeBytes(Self.truncate)
+        case .sha1: return Self.truncatedMACs(HMAC<Insecure.SHA1>(key: key), counters)
+        case .sha256: return Self.truncatedMACs(HMAC<SHA256>(key: key), counters)
+        case .sha512: return Self.truncatedMACs(HMAC<SHA512>(key: key), counters)
+        }
+    }
+
+    private static func truncatedMACs<H: HashFunction>(_ keyed: HMAC<H>, _ counters: [UInt64]) -> [UInt32] {
+        counters.map { counter in
+            var mac = keyed
+            withUnsafeBytes(of: counter.bigEndian) { mac.update(data: $0) }
+            return mac.finalize().withUnsafeBytes(truncate)
         }
     }
 
@@ -51,13 +59,14 @@ public struct HOTP: Sendable, Equatable {
 
     /// The code for one counter value (RFC 4226 §5.3, dynamic truncation).
     public func code(counter: UInt64) -> String {
-        let value = String(value(counter: counter, key: SymmetricKey(data: secret)))
+        let value = String(values(counters: [counter], key: SymmetricKey(data: secret))[0])
         return String(repeating: "0", count: digits - value.count) + value
     }
 
-    /// The code for one counter as a number, with the key made once by the caller.
-    func value(counter: UInt64, key: SymmetricKey) -> UInt32 {
-        algorithm.truncatedMAC(key: key, counter: counter) % modulus
+    /// The codes for several counters as numbers.
+    func values(counters: [UInt64], key: SymmetricKey) -> [UInt32] {
+        let modulus = modulus
+        return algorithm.truncatedMACs(key: key, counters: counters).map { $0 % modulus }
     }
 
     /// A submitted code as a number: exactly `digits` ASCII digits, or nil.
@@ -98,14 +107,13 @@ public struct TOTP: Sendable, Equatable {
     public func verify(_ code: String, at date: Date, window: Int = 1, lastUsedStep: Int64?) -> TOTPVerification {
         // A malformed code matches no step; its shape is not a secret, so it may be refused at once.
         guard let submitted = hotp.parse(code) else { return .invalid }
-        let key = SymmetricKey(data: hotp.secret)
         let now = step(at: date)
+        let candidates = (-window...window).map { now + Int64($0) }.filter { $0 >= 0 }
+        let values = hotp.values(counters: candidates.map { UInt64($0) }, key: SymmetricKey(data: hotp.secret))
         var matched: Int64?
-        for offset in -window...window {
-            let candidate = now + Int64(offset)
-            guard candidate >= 0 else { continue }
+        for (candidate, value) in zip(candidates, values) {
             // Integers compared without an early exit: every candidate costs the same.
-            let equal = (hotp.value(counter: UInt64(candidate), key: key) ^ submitted) == 0
+            let equal = (value ^ submitted) == 0
             if equal, matched == nil { matched = candidate }
         }
         guard let matched else { return .invalid }
