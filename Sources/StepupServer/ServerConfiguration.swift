@@ -27,6 +27,8 @@ public struct ServerConfiguration: Sendable, Equatable, Codable {
     public var databasePoolSize = 4
     /// Seed the demo bank and enable the dev outbox; loopback only.
     public var demo = false
+    /// `serve --benchmark-routes`: the benchmark routes and the dev outbox (on PostgreSQL too); loopback only.
+    public var benchmarkMode = false
     /// Believe `X-Forwarded-For` / `X-Forwarded-Proto` only from these peer addresses (a load balancer's).
     public var trustedProxies: [String] = []
     /// Largest request body accepted, in bytes.
@@ -85,6 +87,9 @@ public struct ServerConfiguration: Sendable, Equatable, Codable {
         }
         if demo && !isLoopback {
             throw StepupError(.configurationInvalid, message: "--demo serves only on a loopback address")
+        }
+        if benchmarkMode && !isLoopback {
+            throw StepupError(.configurationInvalid, message: "--benchmark-routes serves only on a loopback address")
         }
         if demo && StoreFactory.isPostgres(database) {
             throw StepupError(.configurationInvalid, message: "--demo uses the embedded SQLite store, never PostgreSQL")

@@ -22,8 +22,8 @@ public enum StepupApp {
         router.add(middleware: RequestLogMiddleware(bodyLimit: configuration.maxBodyBytes))
         router.add(middleware: ErrorMiddleware())
         let gate = SessionGate(platform: platform, configuration: configuration)
-        // The outbox exists only in demo and benchmark modes, both loopback only; never mounted off loopback.
-        OperationalRoutes(platform: platform, outbox: configuration.isLoopback ? outbox : nil).add(to: router)
+        // The outbox only in demo and benchmark modes, both loopback only.
+        OperationalRoutes(platform: platform, outbox: configuration.demo || configuration.benchmarkMode ? outbox : nil).add(to: router)
         SessionRoutes(platform: platform, gate: gate).add(to: router)
         MFARoutes(
             platform: platform, gate: gate,

@@ -47,8 +47,8 @@ struct Serve: AsyncParsableCommand {
             if let logLevel { settings.logLevel = logLevel }
             if let keys { settings.keysFile = keys }
             if demo { settings.demo = true }
+            if benchmarkRoutes { settings.benchmarkMode = true }
             try settings.validate()
-            if benchmarkRoutes && !settings.isLoopback { Self.fail("--benchmark-routes serves only on a loopback address") }
             if benchmarkUsers > 0 && !benchmarkRoutes { Self.fail("--benchmark-users goes with --benchmark-routes") }
         } catch let error as StepupError {
             Self.fail(error.message)
@@ -80,7 +80,7 @@ struct Serve: AsyncParsableCommand {
         platformConfiguration.bankName = settings.bankName
         platformConfiguration.bcryptCost = UInt8(settings.bcryptCost)
         // Benchmarks read codes from the outbox too (on PostgreSQL as well, where --demo is refused).
-        let outbox = settings.demo || benchmarkRoutes ? DevOutbox(capacity: benchmarkRoutes ? 5000 : 200) : nil
+        let outbox = settings.demo || settings.benchmarkMode ? DevOutbox(capacity: benchmarkRoutes ? 5000 : 200) : nil
         let channels: DeliveryChannels
         do {
             channels = try settings.deliveryChannels(environment: ProcessInfo.processInfo.environment, outbox: outbox)

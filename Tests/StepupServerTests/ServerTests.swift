@@ -193,6 +193,13 @@ struct ServerTests {
         }
     }
 
+    @Test func theBenchmarkModeRefusesToServeOffLoopback() throws {
+        var configuration = ServerConfiguration()
+        configuration.benchmarkMode = true
+        configuration.host = "0.0.0.0"
+        #expect(throws: StepupError.self) { try configuration.validate() }
+    }
+
     @Test func theDevOutboxExistsOnlyInDemoMode() async throws {
         let fixture = try await ServerFixture(demo: false)
         try await fixture.test { client async throws in
