@@ -101,7 +101,10 @@ Where the ratio misses the 0.97 target, this commit is why.
 TOTP verify (the ±1 window: three HMACs, integer compare without early exit, replay guard) against one bare
 HMAC-SHA1, p50 wall clock: {ratio(totp, hmac)} × (target ≤ 3). The window costs three HMACs by design (every
 candidate step is computed and compared, so timing does not tell which matched); the key is made once per verify and
-the submitted code is parsed once and compared as an integer (it was built as three decimal strings before: 6.8×).
+the submitted code is parsed once and compared as an integer, and the keyed HMAC state is made once and copied per
+step (before: three decimal strings, 6.8×). Over three runs on this machine the p50 ratio moved between 1.6× and
+3.7×; the TOTP timings are bimodal (in the last run p25 was 2.3×, p50 3.7×), so the target is not reliably met. What
+is left is allocation: the key copied into a fresh `SymmetricKey` and the candidate arrays on every verify.
 
 {micro if micro else "_The micro suite did not run in this pass._"}
 
