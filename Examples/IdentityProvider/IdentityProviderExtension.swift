@@ -23,10 +23,7 @@ public struct IdentityProviderExtension: Extension {
     }
 
     /// The origin the banking app may open a popup on for this extension: the provider's.
-    public var authorizationOrigins: [String] {
-        guard let url = URL(string: relyingParty.provider.configuration.issuer), let scheme = url.scheme, let host = url.host else { return [] }
-        return [url.port.map { "\(scheme)://\(host):\($0)" } ?? "\(scheme)://\(host)"]
-    }
+    public var authorizationOrigins: [String] { [relyingParty.provider.configuration.issuerOrigin] }
 
     public var routes: [ExtensionRoute] {
         let party = relyingParty
@@ -43,9 +40,7 @@ public struct IdentityProviderExtension: Extension {
 
     public var assets: [ExtensionAsset] {
         [
-            ExtensionAsset(path: "verify.html", contentType: "text/html; charset=utf-8", text: IdentityProviderPage.returnPage),
-            ExtensionAsset(path: "idp.js", contentType: "text/javascript; charset=utf-8", text: IdentityProviderPage.entryScript),
-            ExtensionAsset(path: "verify.js", contentType: "text/javascript; charset=utf-8", text: IdentityProviderPage.returnScript),
-        ]
+            ExtensionAsset(path: "idp.js", contentType: "text/javascript; charset=utf-8", text: IdentityProviderPage.entryScript)
+        ] + OIDCReturnPage.assets()
     }
 }

@@ -101,6 +101,12 @@ public struct OIDCConfiguration: Sendable {
         return scheme == "http" && ["127.0.0.1", "localhost", "::1", "[::1]"].contains(host)
     }
 
+    /// The issuer's origin (`https://idp.example.com[:port]`): where the banking app may open the sign-in popup.
+    public var issuerOrigin: String {
+        guard let url = URL(string: issuer), let scheme = url.scheme, let host = url.host else { return issuer }
+        return url.port.map { "\(scheme)://\(host):\($0)" } ?? "\(scheme)://\(host)"
+    }
+
     /// Whether `endpoint` is on the issuer's origin (or an allowed extra host) with an allowed scheme.
     func isTrustedEndpoint(_ endpoint: String) -> Bool {
         guard Self.isAllowedURL(endpoint), let url = URL(string: endpoint), let issuerURL = URL(string: issuer) else {

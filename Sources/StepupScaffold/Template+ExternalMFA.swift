@@ -160,13 +160,8 @@ extension Template {
                     self.relyingParty = relyingParty
                 }
 
-                /// The banking app opens the sign-in popup only on these origins.
-                public var authorizationOrigins: [String] {
-                    guard let url = URL(string: relyingParty.provider.configuration.issuer), let scheme = url.scheme, let host = url.host else {
-                        return []
-                    }
-                    return [url.port.map { "\(scheme)://\(host):\($0)" } ?? "\(scheme)://\(host)"]
-                }
+                /// The banking app opens the sign-in popup only on the provider's origin.
+                public var authorizationOrigins: [String] { [relyingParty.provider.configuration.issuerOrigin] }
 
                 public var routes: [ExtensionRoute] {
                     let party = relyingParty
@@ -184,11 +179,9 @@ extension Template {
                 }
 
                 public var assets: [ExtensionAsset] {
-                    [
-                        ExtensionAsset(path: "verify.html", contentType: "text/html; charset=utf-8", text: Self.returnPage),
-                        ExtensionAsset(path: "verify.js", contentType: "text/javascript; charset=utf-8", text: Self.returnScript),
-                        ExtensionAsset(path: "start.js", contentType: "text/javascript; charset=utf-8", text: Self.startScript),
-                    ]
+                    // verify.html (the redirect URI registered with the provider) and its script come from StepupSDKOIDC.
+                    [ExtensionAsset(path: "start.js", contentType: "text/javascript; charset=utf-8", text: Self.startScript)]
+                        + OIDCReturnPage.assets()
                 }
             }
 
@@ -229,35 +222,6 @@ extension Template {
                     });
                     document.getElementById('exit').addEventListener('click', () => bridge.actions.verifyMFA({ exit: true }));
                     """
-
-                /// The redirect URI registered with the provider: /ext/\#(slug)/assets/verify.html.
-                static let returnPage = """
-                    <!doctype html>
-                    <html lang="en"><head><meta charset="utf-8"><meta name="referrer" content="no-referrer"><title>Verifying</title>
-                    <link rel="stylesheet" href="/static/extension.css">
-                    <script src="/static/stepup-bridge.js"></script>
-                    <script src="verify.js" defer></script>
-                    </head><body><h1>Verifying</h1><p id="message" role="status">Checking your sign-in…</p></body></html>
-                    """
-
-                static let returnScript = """
-                    'use strict';
-                    const params = new URLSearchParams(window.location.search);
-                    history.replaceState(null, '', window.location.pathname);
-                    const message = document.getElementById('message');
-                    bridge.connected.then(async () => {
-                      try {
-                        const { token } = await bridge.sources.requestExtensionData({
-                          route: 'token',
-                          body: { code: params.get('code'), state: params.get('state'), iss: params.get('iss'), error: params.get('error') },
-                        });
-                        await bridge.actions.verifyMFA({ token });
-                        message.textContent = 'Verified. You can close this window.';
-                      } catch (error) {
-                        message.textContent = error.message || 'That did not work.';
-                      }
-                    }, () => { message.textContent = 'Open this page from online banking.'; });
-                    """
             }
 
             """#
@@ -289,9 +253,11 @@ extension Template {
                 }
 
                 @Test func theReturnPageSendsNoReferrerAndDropsTheCode() throws {
-                    let page = try #require(try Self.make().assets.first { $0.path == "verify.html" })
+                    let assets = try Self.make().assets
+                    let page = try #require(assets.first { $0.path == "verify.html" })
+                    let script = try #require(assets.first { $0.path == "verify.js" })
                     #expect(String(decoding: page.content, as: UTF8.self).contains("no-referrer"))
-                    #expect(\#(name).returnScript.contains("history.replaceState"))
+                    #expect(String(decoding: script.content, as: UTF8.self).contains("history.replaceState"))
                 }
 
                 @Test func aReturnWithoutStateIsRefusedAndAudited() async throws {

@@ -42,7 +42,9 @@ import Testing
         let choices = ScaffoldChoices(name: "MyExternalMFA", integration: .externalMFA, mfa: .redirect)
         let files = try Scaffolder(choices: choices, stepup: .url("https://example.test/stepup.git", version: "1.0.0")).files()
         let source = try #require(files["Sources/MyExternalMFA/MyExternalMFA.swift"])
-        #expect(source.contains(#""verify.html""#))
+        // verify.html and verify.js are StepupSDKOIDC's return page; the generated tests check the asset is served.
+        #expect(source.contains("OIDCReturnPage.assets()"))
+        #expect(files["Tests/MyExternalMFATests/MyExternalMFATests.swift"]?.contains(#"$0.path == "verify.html""#) == true)
         #expect(source.contains(#"ExtensionRoute("token""#))
         #expect(source.contains("import StepupSDKOIDC"))
         #expect(files["Package.swift"]?.contains(#".package(url: "https://example.test/stepup.git", from: "1.0.0")"#) == true)
