@@ -24,6 +24,11 @@ import Testing
                 name: "idp", baseURL: "http://127.0.0.1:9", key: Self.key, runsBeforeLogon: true, externalMFAContexts: ["logon"],
                 authorizationOrigins: origins))
         #expect(try await fixture.platform.registeredExtension(name: "idp")?.authorizationOrigins == origins)
+        // A registration needs a real user, a provider and a value.
+        await #expect(throws: StepupError.self) { try await fixture.platform.setRegistration(userID: "nobody", provider: "idp", value: "s") }
+        let alice = try await fixture.platform.user(named: "alice")
+        await #expect(throws: StepupError.self) { try await fixture.platform.setRegistration(userID: alice.id, provider: "", value: "s") }
+        await #expect(throws: StepupError.self) { try await fixture.platform.setRegistration(userID: alice.id, provider: "idp", value: "") }
         await fixture.store.close()
     }
 
