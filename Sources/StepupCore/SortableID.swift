@@ -12,6 +12,12 @@ public enum SortableID {
             value = value &+ 1
             return value
         }
-        return String(format: "%012llx%08x", millis, sequence) + SecureRandom.token(bits: 48)
+        return hex(millis, digits: 12) + hex(UInt64(sequence), digits: 8) + SecureRandom.token(bits: 48)
+    }
+
+    /// Zero-padded lower-case hex; `String(format:)` cost more than the rest of an audit append.
+    private static func hex(_ value: UInt64, digits: Int) -> String {
+        let text = String(value, radix: 16)
+        return text.count >= digits ? text : String(repeating: "0", count: digits - text.count) + text
     }
 }

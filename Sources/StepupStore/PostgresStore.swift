@@ -63,11 +63,11 @@ public final class PostgresStore: Store, @unchecked Sendable {
         return try await body(connection.sql(queryLogLevel: nil))
     }
 
-    public func write<T: Sendable>(_ body: @Sendable (StoreTransaction) async throws -> T) async throws -> T {
+    public func write<T: Sendable>(_ body: @escaping @Sendable (StoreTransaction) async throws -> T) async throws -> T {
         try await transaction(body)
     }
 
-    public func read<T: Sendable>(_ body: @Sendable (StoreTransaction) async throws -> T) async throws -> T {
+    public func read<T: Sendable>(_ body: @escaping @Sendable (StoreTransaction) async throws -> T) async throws -> T {
         try await transaction(body)
     }
 

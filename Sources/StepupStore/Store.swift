@@ -16,9 +16,9 @@ import StepupCore
 /// ```
 public protocol Store: Sendable {
     /// Runs `body` in one write transaction (on SQLite `BEGIN IMMEDIATE`); rolls back if it throws.
-    func write<T: Sendable>(_ body: @Sendable (StoreTransaction) async throws -> T) async throws -> T
+    func write<T: Sendable>(_ body: @escaping @Sendable (StoreTransaction) async throws -> T) async throws -> T
     /// Runs `body` with a consistent read view.
-    func read<T: Sendable>(_ body: @Sendable (StoreTransaction) async throws -> T) async throws -> T
+    func read<T: Sendable>(_ body: @escaping @Sendable (StoreTransaction) async throws -> T) async throws -> T
     /// Whether the database answers a trivial query now.
     func isReachable() async -> Bool
     /// Closes connections; the store is unusable afterwards.
