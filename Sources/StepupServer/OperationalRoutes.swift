@@ -25,7 +25,8 @@ struct OperationalRoutes {
         if let outbox {
             router.get("/dev/outbox") { request, _ in
                 let challenge = request.uri.queryParameters.get("challenge")
-                let messages = await outbox.all().filter { challenge == nil || $0.challengeID == challenge }.map { message in
+                let found = if let challenge { await outbox.messages(challengeID: challenge) } else { await outbox.all() }
+                let messages = found.map { message in
                     API.OutboxBody.Message(
                         to: message.target.masked, kind: message.target.kind.rawValue, code: message.code,
                         text: message.text, challengeId: message.challengeID, sentAt: message.sentAt)
