@@ -1,6 +1,7 @@
 import Foundation
 import NIOCore
 import SQLiteKit
+import Synchronization
 // SQLiteNIO's own copy of SQLite (symbols prefixed `sqlite_nio_`), reached through SQLiteKit: one SQLite library in
 // the process, so POSIX locks on the database file are never split between two copies.
 import VaporCSQLite
@@ -20,8 +21,11 @@ struct SQLiteFailure: Error, CustomStringConvertible {
 /// than executing SQL. Here a statement runs where the task runs (an indexed statement takes microseconds), and
 /// prepared statements are kept per SQL text, so the parser runs once per distinct statement, not per call.
 ///
-/// Not safe for concurrent use by itself: ``SQLiteStore`` hands a handle to one task at a time.
+/// ``SQLiteStore`` hands a handle to one task at a time; the lock is for ``close()``, which may come from another
+/// task while a statement runs (a server shutting down): it waits for that statement, and any statement after it
+/// fails with an error instead of touching freed memory.
 final class SQLiteHandle: @unchecked Sendable {
+    private let lock = Mutex(())
     private let db: OpaquePointer
     private var statements: [String: OpaquePointer] = [:]
     private var closed = false
@@ -43,6 +47,13 @@ final class SQLiteHandle: @unchecked Sendable {
 
     /// Runs one statement with its bound values and hands each result row's values to `onRow`.
     func execute(_ sql: String, binds: [SQLiteData], onRow: (_ columns: [String], _ values: [SQLiteData]) -> Void) throws {
+        try lock.withLock { _ throws(any Error) in
+            guard !closed else { throw SQLiteFailure(code: SQLITE_MISUSE, message: "the connection is closed") }
+            try step(sql, binds: binds, onRow: onRow)
+        }
+    }
+
+    private func step(_ sql: String, binds: [SQLiteData], onRow: (_ columns: [String], _ values: [SQLiteData]) -> Void) throws {
         let statement = try prepared(sql)
         // No sqlite3_clear_bindings: it marks a statement whose plan looked at a bound value as expired, so the next
         // call would parse it again. Every call binds every parameter anew.
@@ -63,11 +74,13 @@ final class SQLiteHandle: @unchecked Sendable {
 
     /// Finalizes the statements and closes the connection; later calls do nothing.
     func close() {
-        guard !closed else { return }
-        closed = true
-        for statement in statements.values { sqlite_nio_sqlite3_finalize(statement) }
-        statements.removeAll()
-        sqlite_nio_sqlite3_close_v2(db)
+        lock.withLock { _ in
+            guard !closed else { return }
+            closed = true
+            for statement in statements.values { sqlite_nio_sqlite3_finalize(statement) }
+            statements.removeAll()
+            sqlite_nio_sqlite3_close_v2(db)
+        }
     }
 
     private func prepared(_ sql: String) throws -> OpaquePointer {

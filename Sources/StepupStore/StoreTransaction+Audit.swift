@@ -10,7 +10,7 @@ extension StoreTransaction {
             INSERT INTO audit_events (id, at, action, outcome, user_id, session_id, challenge_id, details)
             VALUES (\(bind: event.id), \(bind: Millis.from(event.at)), \(bind: event.action),
               \(bind: event.outcome.rawValue), \(bind: event.userID), \(bind: event.sessionID),
-              \(bind: event.challengeID), \(bind: try JSONText.encode(event.details)))
+              \(bind: event.challengeID), \(bind: JSONText.encode(event.details)))
             """)
     }
 

@@ -74,4 +74,41 @@ enum JSONText {
         encoder.outputFormatting = [.sortedKeys]
         return String(decoding: try encoder.encode(value), as: UTF8.self)
     }
+
+    /// A string-to-string object, keys sorted, as `JSONEncoder` would write it but without its machinery: every
+    /// audit event carries one, and the generic encoder cost more than the insert.
+    static func encode(_ object: [String: String]) -> String {
+        var text = "{"
+        for (index, key) in object.keys.sorted().enumerated() {
+            if index > 0 { text += "," }
+            appendQuoted(key, to: &text)
+            text += ":"
+            appendQuoted(object[key]!, to: &text)
+        }
+        return text + "}"
+    }
+
+    /// RFC 8259 string: quote, backslash and control characters escaped; everything else as it is (UTF-8).
+    private static func appendQuoted(_ string: String, to text: inout String) {
+        text += "\""
+        if string.utf8.allSatisfy({ $0 >= 0x20 && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") }) {
+            text += string
+            text += "\""
+            return
+        }
+        for scalar in string.unicodeScalars {
+            switch scalar {
+            case "\"": text += "\\\""
+            case "\\": text += "\\\\"
+            case "\n": text += "\\n"
+            case "\r": text += "\\r"
+            case "\t": text += "\\t"
+            case _ where scalar.value < 0x20:
+                let hex = String(scalar.value, radix: 16)
+                text += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+            default: text.unicodeScalars.append(scalar)
+            }
+        }
+        text += "\""
+    }
 }

@@ -109,6 +109,44 @@ struct GroupCommitTests {
     }
 
     @Test
+    func aStoreClosedWhileWritesRunAnswersStoreUnavailableAndNeverCrashes() async throws {
+        let database = try await TemporaryDatabase(.sqlite)
+        let store = try await SQLiteStore.open(path: database.path)
+        let answers = try await withThrowingTaskGroup(of: Bool.self) { group in
+            for i in 0..<200 {
+                group.addTask {
+                    do {
+                        try await store.write { tx in
+                            try await tx.append(AuditEvent(id: "c\(i)", at: self.now, action: "x", outcome: .info, userID: nil))
+                        }
+                        return true
+                    } catch let error as StepupError {
+                        #expect(error == StepupError(.storeUnavailable))
+                        return false
+                    }
+                }
+            }
+            group.addTask {
+                await store.close()
+                return false
+            }
+            return try await group.reduce(into: [Bool]()) { $0.append($1) }
+        }
+        #expect(answers.count == 201)
+        await #expect(throws: StepupError(.storeUnavailable)) {
+            try await store.write { tx in try await tx.append(AuditEvent(id: "late", at: self.now, action: "x", outcome: .info, userID: nil)) }
+        }
+        await #expect(throws: StepupError(.storeUnavailable)) { try await store.read { try await $0.userCount() } }
+        #expect(await store.isReachable() == false)
+        // What was answered as committed is in the file.
+        let reopened = try await SQLiteStore.open(path: database.path)
+        let kept = try await reopened.read { try await $0.auditEvents(limit: 500) }.count
+        await reopened.close()
+        await database.remove()
+        #expect(kept == answers.filter { $0 }.count)
+    }
+
+    @Test
     func writesAnsweredBeforeACloseAreThereAfterReopening() async throws {
         let database = try await TemporaryDatabase(.sqlite)
         let store = try await database.open()
