@@ -25,6 +25,9 @@ final class SQLiteGroupCommit: Sendable {
     /// Batches committed so far: fewer than the writes when writes arrived together.
     var committedBatches: Int { commits.load(ordering: .relaxed) }
 
+    /// Writes queued behind the batch that runs now.
+    var waitingWrites: Int { state.withLock { $0.pending.count } }
+
     private struct State {
         var pending: [PendingWrite] = []
         var leading = false

@@ -85,6 +85,9 @@ public final class SQLiteStore: Store {
     /// Write batches committed since the store was opened (for tests of group commit).
     var committedBatches: Int { groupCommit.committedBatches }
 
+    /// Writes queued behind the batch that runs now (for tests of group commit).
+    var waitingWrites: Int { groupCommit.waitingWrites }
+
     public func isReachable() async -> Bool {
         (try? await read { tx in try await tx.rows("SELECT 1 AS one").count == 1 }) ?? false
     }

@@ -82,10 +82,11 @@ struct GroupCommitTests {
         let store = try await SQLiteStore.open(path: database.path)
         let before = store.committedBatches
         let (started, signal) = AsyncStream.makeStream(of: Void.self)
+        let (release, releaser) = AsyncStream.makeStream(of: Void.self)
         async let slow: Void = store.write { tx in
             try await tx.append(AuditEvent(id: "slow", at: self.now, action: "x", outcome: .info, userID: nil))
             signal.yield()
-            try await Task.sleep(for: .milliseconds(300))
+            for await _ in release { break }
         }
         for await _ in started { break }
         try await withThrowingTaskGroup(of: Void.self) { group in
@@ -96,6 +97,10 @@ struct GroupCommitTests {
                     }
                 }
             }
+            // Hold the slow write's transaction open until all thirty are queued behind it, however slow the
+            // machine is at starting tasks.
+            while store.waitingWrites < 30 { try await Task.sleep(for: .milliseconds(2)) }
+            releaser.yield()
             try await group.waitForAll()
         }
         try await slow
