@@ -61,6 +61,18 @@ def flow_verdict():
     return "\n".join(lines)
 
 
+def capacity_sentence():
+    """The server's own flow capacity on this machine's cores, from the 64-client SQLite row."""
+    row = next((f for f in flows if f["store"] == "sqlite" and f["clients"] == 64), None)
+    if not row or not row.get("server_cpu_ms_per_flow"):
+        return ""
+    cores = os.cpu_count() or 1
+    return (f"At 64 clients the server spent {row['server_cpu_ms_per_flow']} ms of CPU per flow and the Python clients "
+            f"{row['client_cpu_ms_per_flow']} ms, with the machine {row.get('machine_busy', 0):.0%} busy: the server "
+            f"alone on all {cores} cores would complete about {cores * 1000 / row['server_cpu_ms_per_flow']:,.0f} "
+            f"flows/s.")
+
+
 def memory_table():
     rows = ["| live sessions | resident KiB | bytes per session beyond the empty server |", "|---:|---:|---:|"]
     base = memory[0]["rss_kib"] if memory else 0
@@ -73,7 +85,7 @@ def memory_table():
 print(f"""# Benchmarks
 
 Measured by `./scripts/bench` on {datetime.date.today().isoformat()}: {cpu}, {os.cpu_count()} cores, {swift}.
-Release build; `stepup serve --demo --benchmark-routes` (SQLite, WAL, `synchronous=NORMAL`) on 127.0.0.1; `wrk -t2
+Release build; `stepup serve --demo --benchmark-routes` (SQLite, WAL, `synchronous=FULL`) on 127.0.0.1; `wrk -t2
 -c{connections} -d{duration}`. Every figure is a ratio against a baseline measured in the same run, so it survives a
 change of machine better than the absolute numbers beside it. Durability is not traded for a figure: every
 completion and audit event is committed before the answer.
@@ -90,11 +102,14 @@ Resident memory of the server after the run: {rss_kib:,} KiB. Sessions live in t
 memory does not grow per live session.
 
 **What bounds these figures.** The ceiling is Hummingbird's request path plus JSON encoding. An extension route
-adds resuming the session (a read transaction; a write at most every 10 seconds per session) and the dispatch.
-A satisfied freshness guard adds one write transaction: the lookup of the completion and the audit event that
-records its reuse (`mfa.completion.reused`). SQLite admits one writer at a time, so under load the guarded route is
-bounded by serialized commits; the audit event is the product's promise ("audit every decision") and is kept.
-Where the ratio misses the 0.97 target, this commit is why.
+adds resuming the session (a read transaction on one of four reader connections: the session, its user and the
+system properties; a write at most every 10 seconds per session) and the dispatch. A satisfied freshness guard adds
+one durable write: the audit event that records the reuse (`mfa.completion.reused`), committed with an `fsync`
+(`synchronous=FULL`) before the answer. Guarded requests that arrive together share one commit (group commit: one
+transaction, a savepoint per request), so each pays its insert and a share of one `fsync` rather than a commit of
+its own. The ratio still misses 0.97, and will on any store: the unguarded route only reads, the guarded one writes
+and waits for the disk. Closing the gap would mean not auditing each decision, or answering before the audit event
+is durable; both break a promise this product makes, so the gap stays and is measured.
 
 ## Micro suite (ordo-one/benchmark)
 
@@ -124,17 +139,26 @@ of SQLite on one node; two nodes at least 1.6× one node.
 {flow_verdict()}
 
 **What bounds a flow.** Six requests and four write transactions (the challenge with its audit event; the code with
-its rate events; the completion with the session rotation and its audit events; the consumption). On SQLite the
-writes take turns on one writer and each answer waits for its commit, so flows/s stop growing once the writer is
-busy and more clients add only waiting (p99). The columns on the right say where the two cores went: when the
-machine is near 100 % busy, flows/s is the cores divided by the server's and the clients' CPU per flow, and the
-Python clients' share is CPU the server did not get. A flow costs the server several milliseconds of CPU: six
-requests through Hummingbird, session resumes and rotations (SHA-256 of the session secret), and four SQLite write
-transactions with their statements; the target (25 % of a quarter of the ceiling, about 2,000 flows/s here) would need
-under a millisecond. Making each flow one or two transactions (the send folded into the challenge, the consumption
-into the retry's read) and group commit of concurrent audit writes are the next steps; they are not done. On PostgreSQL each write is a round trip and row locks, but writes
-of different users proceed in parallel; a second node adds request handling, yet on one two-core machine both nodes,
-the clients and the database share the same cores, so the second node's gain is bounded by the machine.
+its rate events; the completion with the session rotation and its audit events; the consumption), each answered
+after its commit reached the disk. On SQLite concurrent writes share commits, so the writer is no longer the limit:
+the two cores are. The right-hand columns say where they went. {capacity_sentence()} The target (25 % of a quarter of
+the ceiling) would need the server and the clients together to spend under {2000 / flow_target():.2f} ms of CPU per
+flow on two cores; the six requests alone cost about {6 * 2000 / ceiling:.2f} ms at the ceiling's rate, before any
+session, code, audit or `fsync` work, so on this machine the target is out of reach without changing what a flow
+is. On PostgreSQL each statement is a round trip through the driver and the server's own processes share the two
+cores; a second node adds request handling but no cores, so its gain is bounded by the machine.
+
+## What changed since the last run
+
+Session 3 (2026-11-28), on this machine, before → this run: the unguarded extension route 4,145 →
+{open_rps:,.0f} req/s; the guarded route 1,500 → {fresh_rps:,.0f} req/s ({ratio(fresh_rps, open_rps)} × unguarded,
+was 0.36); flows at 64 clients on SQLite 200 → {best("sqlite") or 0:,.0f} flows/s; durability raised from `synchronous=NORMAL` to `FULL` at the same time. Three causes, found with `perf`:
+SQLiteNIO ran every statement on a thread pool and answered on an event loop (some fifteen thread switches per
+transaction; the profile was mostly the scheduler), so statements now run on the SQLite C API on the calling task
+with a statement cache; concurrent writes queued for one commit each, so they now share commits; and clearing a
+statement's bindings after each use made SQLite re-parse it on the next, so bindings are overwritten instead. The
+benchmark's own outbox lookup copied the whole outbox per read (a fifth of the server's time in the flow run); it is
+indexed by challenge now.
 
 ## Resident memory and live sessions
 

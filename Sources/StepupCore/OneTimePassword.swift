@@ -7,21 +7,27 @@ public enum OTPAlgorithm: String, Sendable, Codable, CaseIterable {
     case sha256 = "SHA256"
     case sha512 = "SHA512"
 
-    /// RFC 4226 §5.3 dynamic truncation of the HMAC of each counter: the 31-bit values the digits are taken from.
-    /// The keyed HMAC state is made once and copied per counter, so the key's padding is hashed once, not per step.
-    func truncatedMACs(key: SymmetricKey, counters: [UInt64]) -> [UInt32] {
+    /// RFC 4226 §5.3 dynamic truncation of the HMAC of each counter from `first` through `last`, handed to `body`.
+    /// The keyed HMAC state is made once and copied per counter, so the key's padding is hashed once, not per step;
+    /// nothing is allocated per counter.
+    func forEachTruncatedMAC(key: SymmetricKey, first: UInt64, last: UInt64, _ body: (UInt64, UInt32) -> Void) {
         switch self {
-        case .sha1: return Self.truncatedMACs(HMAC<Insecure.SHA1>(key: key), counters)
-        case .sha256: return Self.truncatedMACs(HMAC<SHA256>(key: key), counters)
-        case .sha512: return Self.truncatedMACs(HMAC<SHA512>(key: key), counters)
+        case .sha1: Self.forEach(HMAC<Insecure.SHA1>(key: key), first, last, body)
+        case .sha256: Self.forEach(HMAC<SHA256>(key: key), first, last, body)
+        case .sha512: Self.forEach(HMAC<SHA512>(key: key), first, last, body)
         }
     }
 
-    private static func truncatedMACs<H: HashFunction>(_ keyed: HMAC<H>, _ counters: [UInt64]) -> [UInt32] {
-        counters.map { counter in
+    private static func forEach<H: HashFunction>(
+        _ keyed: HMAC<H>, _ first: UInt64, _ last: UInt64, _ body: (UInt64, UInt32) -> Void
+    ) {
+        var counter = first
+        while counter <= last {
             var mac = keyed
             withUnsafeBytes(of: counter.bigEndian) { mac.update(data: $0) }
-            return mac.finalize().withUnsafeBytes(truncate)
+            body(counter, mac.finalize().withUnsafeBytes(truncate))
+            if counter == last { return }
+            counter += 1
         }
     }
 
@@ -59,14 +65,16 @@ public struct HOTP: Sendable, Equatable {
 
     /// The code for one counter value (RFC 4226 §5.3, dynamic truncation).
     public func code(counter: UInt64) -> String {
-        let value = String(values(counters: [counter], key: SymmetricKey(data: secret))[0])
+        var number: UInt32 = 0
+        forEachValue(key: SymmetricKey(data: secret), first: counter, last: counter) { number = $1 }
+        let value = String(number)
         return String(repeating: "0", count: digits - value.count) + value
     }
 
-    /// The codes for several counters as numbers.
-    func values(counters: [UInt64], key: SymmetricKey) -> [UInt32] {
+    /// The codes of the counters `first` through `last` as numbers.
+    func forEachValue(key: SymmetricKey, first: UInt64, last: UInt64, _ body: (UInt64, UInt32) -> Void) {
         let modulus = modulus
-        return algorithm.truncatedMACs(key: key, counters: counters).map { $0 % modulus }
+        algorithm.forEachTruncatedMAC(key: key, first: first, last: last) { body($0, $1 % modulus) }
     }
 
     /// A submitted code as a number: exactly `digits` ASCII digits, or nil.
@@ -108,13 +116,13 @@ public struct TOTP: Sendable, Equatable {
         // A malformed code matches no step; its shape is not a secret, so it may be refused at once.
         guard let submitted = hotp.parse(code) else { return .invalid }
         let now = step(at: date)
-        let candidates = (-window...window).map { now + Int64($0) }.filter { $0 >= 0 }
-        let values = hotp.values(counters: candidates.map { UInt64($0) }, key: SymmetricKey(data: hotp.secret))
+        guard now + Int64(window) >= 0 else { return .invalid }
+        let first = UInt64(max(0, now - Int64(window))), last = UInt64(max(0, now + Int64(window)))
         var matched: Int64?
-        for (candidate, value) in zip(candidates, values) {
+        hotp.forEachValue(key: SymmetricKey(data: hotp.secret), first: first, last: last) { candidate, value in
             // Integers compared without an early exit: every candidate costs the same.
             let equal = (value ^ submitted) == 0
-            if equal, matched == nil { matched = candidate }
+            if equal, matched == nil { matched = Int64(candidate) }
         }
         guard let matched else { return .invalid }
         if let lastUsedStep, matched <= lastUsedStep { return .replayed }

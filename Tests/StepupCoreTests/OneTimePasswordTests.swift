@@ -65,6 +65,20 @@ struct OneTimePasswordTests {
         #expect(totp.verify("000000", at: now, lastUsedStep: nil) != .accepted(step: totp.step(at: now)) || totp.code(at: now) == "000000")
     }
 
+    @Test func theWindowStopsAtTheEpochAndAWiderWindowReachesFurther() throws {
+        let totp = try TOTP(secret: Self.sha1Key)
+        let first = Date(timeIntervalSince1970: 10)
+        // At step 0 there is no step -1; step 0 and step 1 are the window.
+        #expect(totp.verify(totp.code(at: first), at: first, lastUsedStep: nil) == .accepted(step: 0))
+        #expect(totp.verify(totp.code(at: first.addingTimeInterval(30)), at: first, lastUsedStep: nil) == .accepted(step: 1))
+        #expect(totp.verify(totp.code(at: first), at: Date(timeIntervalSince1970: -100), lastUsedStep: nil) == .invalid)
+        let now = Date(timeIntervalSince1970: 1_800_000_000)
+        let twoAgo = totp.code(at: now.addingTimeInterval(-60))
+        #expect(totp.verify(twoAgo, at: now, window: 2, lastUsedStep: nil) == .accepted(step: totp.step(at: now) - 2))
+        #expect(totp.verify(totp.code(at: now), at: now, window: 0, lastUsedStep: nil) == .accepted(step: totp.step(at: now)))
+        #expect(totp.verify(totp.code(at: now.addingTimeInterval(30)), at: now, window: 0, lastUsedStep: nil) == .invalid)
+    }
+
     @Test func malformedCodesMatchNothing() throws {
         let totp = try TOTP(secret: Self.sha1Key)
         let now = Date(timeIntervalSince1970: 1_800_000_000)
