@@ -155,16 +155,7 @@ struct GroupCommitTests {
     func writesAnsweredBeforeACloseAreThereAfterReopening() async throws {
         let database = try await TemporaryDatabase(.sqlite)
         let store = try await database.open()
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            for i in 0..<40 {
-                group.addTask {
-                    try await store.write { tx in
-                        try await tx.append(AuditEvent(id: "d\(i)", at: self.now, action: "x", outcome: .info, userID: nil))
-                    }
-                }
-            }
-            try await group.waitForAll()
-        }
+        try await store.appendConcurrently(ids: (0..<40).map { "d\($0)" }, at: now)
         await store.close()
         let reopened = try await database.open()
         let count = try await reopened.read { try await $0.auditEvents(limit: 100) }.count

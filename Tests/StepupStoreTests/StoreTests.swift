@@ -268,16 +268,7 @@ struct StoreTests {
     @Test(arguments: StoreKind.allCases)
     func concurrentWritersQueueInsteadOfFailing(kind: StoreKind) async throws {
         try await TemporaryDatabase.with(kind) { store, _ async throws in
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                for i in 0..<50 {
-                    group.addTask {
-                        try await store.write { tx in
-                            try await tx.append(AuditEvent(id: "e\(i)", at: self.now, action: "x", outcome: .info, userID: nil))
-                        }
-                    }
-                }
-                try await group.waitForAll()
-            }
+            try await store.appendConcurrently(ids: (0..<50).map { "e\($0)" }, at: now)
             #expect(try await store.read { try await $0.auditEvents(limit: 100) }.count == 50)
             #expect(await store.isReachable())
         }

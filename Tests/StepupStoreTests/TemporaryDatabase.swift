@@ -82,3 +82,19 @@ struct TemporaryDatabase: Sendable {
         }
     }
 }
+
+extension Store {
+    /// Appends one audit event per id, each in its own write, all at once.
+    func appendConcurrently(ids: [String], at date: Date) async throws {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for id in ids {
+                group.addTask {
+                    try await self.write { tx in
+                        try await tx.append(AuditEvent(id: id, at: date, action: "x", outcome: .info, userID: nil))
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+    }
+}
