@@ -14,6 +14,8 @@ import Synchronization
 /// survives.
 ///
 /// Leadership passes on after each batch to the first waiter left, so no request stays leader for ever under load.
+/// A body therefore runs in the leader's task, not its caller's: it must not read task-local values or react to
+/// cancellation (none of the platform's bodies do; they only read and write rows).
 final class SQLiteGroupCommit: Sendable {
     private let database: SQLiteHandleDatabase
     private let logger: Logger

@@ -15,7 +15,9 @@ import StepupCore
 /// }
 /// ```
 public protocol Store: Sendable {
-    /// Runs `body` in one write transaction (on SQLite `BEGIN IMMEDIATE`); rolls back if it throws.
+    /// Runs `body` in one write transaction (on SQLite `BEGIN IMMEDIATE`); rolls back if it throws. Answers after the
+    /// commit. On SQLite, bodies waiting together share one commit and may run in another caller's task, so a body
+    /// only reads and writes rows: no task-local values, no waiting on anything but the transaction.
     func write<T: Sendable>(_ body: @escaping @Sendable (StoreTransaction) async throws -> T) async throws -> T
     /// Runs `body` with a consistent read view.
     func read<T: Sendable>(_ body: @escaping @Sendable (StoreTransaction) async throws -> T) async throws -> T
