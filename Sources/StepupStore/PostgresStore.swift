@@ -67,8 +67,36 @@ public final class PostgresStore: Store, @unchecked Sendable {
         try await transaction(body)
     }
 
+    /// Runs `body`'s statements on one pooled connection, without `BEGIN` and `COMMIT`: under PostgreSQL's default
+    /// isolation, READ COMMITTED, every statement takes its own snapshot inside a transaction too, so the two would
+    /// cost two round trips of the dozen or so a request makes and buy nothing. A read has no side effects, so one that
+    /// fails on a connection which died with a database restart runs once more on a fresh connection.
     public func read<T: Sendable>(_ body: @escaping @Sendable (StoreTransaction) async throws -> T) async throws -> T {
-        try await transaction(body)
+        for attempt in 1...2 {
+            let connection: PostgresConnection
+            do {
+                connection = try await pool.requestConnection(logger: logger).get()
+            } catch {
+                logger.error("store unavailable", metadata: ["reason": "\(SQLiteStore.reason(error))"])
+                throw StepupError(.storeUnavailable)
+            }
+            do {
+                let result = try await body(StoreTransaction(database: connection.sql(queryLogLevel: nil), dialect: .postgres))
+                pool.releaseConnection(connection, logger: logger)
+                return result
+            } catch let error as StepupError {
+                pool.releaseConnection(connection, logger: logger)
+                throw error
+            } catch {
+                try? await connection.close().get()
+                pool.releaseConnection(connection, logger: logger)
+                if attempt == 2 {
+                    logger.error("store read failed", metadata: ["reason": "\(SQLiteStore.reason(error))"])
+                    throw StepupError(.storeUnavailable)
+                }
+            }
+        }
+        throw StepupError(.storeUnavailable)
     }
 
     private func transaction<T: Sendable>(_ body: @Sendable (StoreTransaction) async throws -> T) async throws -> T {

@@ -19,7 +19,8 @@ public protocol Store: Sendable {
     /// commit. On SQLite, bodies waiting together share one commit and may run in another caller's task, so a body
     /// only reads and writes rows: no task-local values, no waiting on anything but the transaction.
     func write<T: Sendable>(_ body: @escaping @Sendable (StoreTransaction) async throws -> T) async throws -> T
-    /// Runs `body` with a consistent read view.
+    /// Runs `body` to read. On SQLite the whole body reads one snapshot; on PostgreSQL (READ COMMITTED) each
+    /// statement reads the latest committed state, as it would inside a transaction there.
     func read<T: Sendable>(_ body: @escaping @Sendable (StoreTransaction) async throws -> T) async throws -> T
     /// Whether the database answers a trivial query now.
     func isReachable() async -> Bool
