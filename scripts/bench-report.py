@@ -151,8 +151,11 @@ is. On PostgreSQL every statement is a network round trip: PostgresNIO writes Pa
 flow is several times SQLite's (a `perf` profile of the server under 64 clients is mostly socket writes, reads and
 event-loop scheduling, not Stepup's code), and PostgreSQL's own backends take their share of the same two cores. A
 second node adds request handling but no cores, so on this machine its gain is bounded by the machine: at 64 clients
-it is 94–100 % busy with one node already. Fewer statements per flow (several in one round trip) is the way to
-lower both; it is not done.
+it is busy with one node already. Counted with `log_statement=all` (one client, a sign-in per flow), a flow
+made 103 statements on PostgreSQL, 36 of them `BEGIN`/`COMMIT` around reads that READ COMMITTED does not make any
+more consistent; reads now go without them: 83 statements, 16 of them `BEGIN`/`COMMIT` of the eight write
+transactions. Fewer still (the system properties are read 14 times per flow; several statements could share a round
+trip) is the next lever; it is not done.
 
 ## What changed since the last run
 
