@@ -72,60 +72,64 @@ public final class PostgresStore: Store, @unchecked Sendable {
     /// cost two round trips of the dozen or so a request makes and buy nothing. A read has no side effects, so one that
     /// fails on a connection which died with a database restart runs once more on a fresh connection.
     public func read<T: Sendable>(_ body: @escaping @Sendable (StoreTransaction) async throws -> T) async throws -> T {
-        for attempt in 1...2 {
-            let connection: PostgresConnection
+        try await withPooledConnection { connection in
             do {
-                connection = try await pool.requestConnection(logger: logger).get()
-            } catch {
-                logger.error("store unavailable", metadata: ["reason": "\(SQLiteStore.reason(error))"])
-                throw StepupError(.storeUnavailable)
-            }
-            do {
-                let result = try await body(StoreTransaction(database: connection.sql(queryLogLevel: nil), dialect: .postgres))
-                pool.releaseConnection(connection, logger: logger)
-                return result
+                return try await body(StoreTransaction(database: connection.sql(queryLogLevel: nil), dialect: .postgres))
             } catch let error as StepupError {
-                pool.releaseConnection(connection, logger: logger)
                 throw error
             } catch {
-                try? await connection.close().get()
-                pool.releaseConnection(connection, logger: logger)
-                if attempt == 2 {
-                    logger.error("store read failed", metadata: ["reason": "\(SQLiteStore.reason(error))"])
-                    throw StepupError(.storeUnavailable)
-                }
+                throw Retry(cause: error)
             }
         }
-        throw StepupError(.storeUnavailable)
     }
 
-    private func transaction<T: Sendable>(_ body: @Sendable (StoreTransaction) async throws -> T) async throws -> T {
+    /// A pooled connection may have died with a database restart without the pool knowing yet. `BEGIN` is harmless
+    /// to repeat, so a connection whose `BEGIN` fails is closed and the transaction starts once more on a fresh one;
+    /// nothing of the body has run yet.
+    private func transaction<T: Sendable>(_ body: @escaping @Sendable (StoreTransaction) async throws -> T) async throws -> T {
         let logger = self.logger
-        // A pooled connection may have died with a database restart without the pool knowing yet. `BEGIN` is
-        // harmless to repeat, so a connection whose `BEGIN` fails is closed and the transaction starts once more on
-        // a fresh one; nothing of the body has run yet.
-        for attempt in 1...2 {
-            let connection: PostgresConnection
-            do {
-                connection = try await pool.requestConnection(logger: logger).get()
-            } catch {
-                logger.error("store unavailable", metadata: ["reason": "\(SQLiteStore.reason(error))"])
-                throw StepupError(.storeUnavailable)
-            }
+        return try await withPooledConnection { connection in
             do {
                 try await connection.sql(queryLogLevel: nil).raw("BEGIN").run()
             } catch {
+                throw Retry(cause: error)
+            }
+            return try await StoreTransaction.run(
+                on: connection.sql(queryLogLevel: nil), dialect: .postgres, begin: nil, logger: logger, body)
+        }
+    }
+
+    /// `work` failed before it could have changed anything; it may run again on a fresh connection.
+    private struct Retry: Error {
+        let cause: any Error
+    }
+
+    /// Runs `work` on a pooled connection; when it throws ``Retry``, closes that connection and runs `work` once more
+    /// on another. Every other failure passes through.
+    private func withPooledConnection<T: Sendable>(_ work: (PostgresConnection) async throws -> T) async throws -> T {
+        for attempt in 1...2 {
+            let connection: PostgresConnection
+            do {
+                connection = try await pool.requestConnection(logger: logger).get()
+            } catch {
+                logger.error("store unavailable", metadata: ["reason": "\(SQLiteStore.reason(error))"])
+                throw StepupError(.storeUnavailable)
+            }
+            do {
+                let result = try await work(connection)
+                pool.releaseConnection(connection, logger: logger)
+                return result
+            } catch let retry as Retry {
                 try? await connection.close().get()
                 pool.releaseConnection(connection, logger: logger)
                 if attempt == 2 {
-                    logger.error("store unavailable", metadata: ["reason": "\(SQLiteStore.reason(error))"])
+                    logger.error("store unavailable", metadata: ["reason": "\(SQLiteStore.reason(retry.cause))"])
                     throw StepupError(.storeUnavailable)
                 }
-                continue
+            } catch {
+                pool.releaseConnection(connection, logger: logger)
+                throw error
             }
-            defer { pool.releaseConnection(connection, logger: logger) }
-            return try await StoreTransaction.run(
-                on: connection.sql(queryLogLevel: nil), dialect: .postgres, begin: nil, logger: logger, body)
         }
         throw StepupError(.storeUnavailable)
     }
