@@ -1,7 +1,7 @@
 /// A FIFO lock for async code: one holder at a time, waiters resumed in arrival order.
 ///
-/// SQLite has one writer; holding this around a transaction makes concurrent writers queue in the process instead
-/// of failing with `SQLITE_BUSY`, and keeps two transactions from interleaving statements on one connection.
+/// Each SQLite reader connection sits behind one, so two read transactions never interleave statements on one
+/// connection; a busy reader makes the next read wait in the process instead of failing.
 actor AsyncLock {
     private var held = false
     private var waiters: [CheckedContinuation<Void, Never>] = []

@@ -90,20 +90,18 @@ final class SQLiteHandle: @unchecked Sendable {
             statements.removeAll()
         }
         var statement: OpaquePointer?
-        var tail: UnsafePointer<CChar>?
+        var trailingText = false
         let status = sql.withCString { text in
+            var tail: UnsafePointer<CChar>?
             let status = sqlite_nio_sqlite3_prepare_v3(db, text, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &statement, &tail)
-            // A second statement after the first would be silently dropped: refuse the text instead.
-            if status == SQLITE_OK, let tail, !String(cString: tail).allSatisfy(\.isWhitespace) {
-                return SQLITE_MISUSE
-            }
+            trailingText = tail.map { !String(cString: $0).allSatisfy(\.isWhitespace) } ?? false
             return status
         }
-        guard status == SQLITE_OK, let statement else {
-            if let statement { sqlite_nio_sqlite3_finalize(statement) }
-            throw status == SQLITE_MISUSE && statement != nil
-                ? SQLiteFailure(code: status, message: "more than one statement in one query")
-                : failure(status)
+        guard status == SQLITE_OK, let statement else { throw failure(status) }
+        // A second statement after the first would be silently dropped: refuse the text instead.
+        guard !trailingText else {
+            sqlite_nio_sqlite3_finalize(statement)
+            throw SQLiteFailure(code: SQLITE_MISUSE, message: "more than one statement in one query")
         }
         statements[sql] = statement
         return statement

@@ -92,7 +92,8 @@ public final class SQLiteStore: Store {
         (try? await read { tx in try await tx.rows("SELECT 1 AS one").count == 1 }) ?? false
     }
 
-    /// Closes the connections. Call it once no transaction runs any more.
+    /// Closes the connections: a statement running now finishes first, and every call after it answers
+    /// `store_unavailable`.
     public func close() async {
         for reader in readers { try? await reader.lock.withLock { reader.handle.close() } }
         writer.close()

@@ -137,7 +137,6 @@ struct GroupCommitTests {
             }
             return try await group.reduce(into: [Bool]()) { $0.append($1) }
         }
-        #expect(answers.count == 201)
         await #expect(throws: StepupError(.storeUnavailable)) {
             try await store.write { tx in try await tx.append(AuditEvent(id: "late", at: self.now, action: "x", outcome: .info, userID: nil)) }
         }
