@@ -1,5 +1,23 @@
 /// The banking data the platform serves to extensions through the user API and the back-office API.
 
+/// Bounds on amounts that come from outside, so no sum or product of a few of them can overflow `Int64`.
+public enum MoneyLimits {
+    /// 999,999,999,999.99 in minor units: larger than any transfer, and a million of them still fit in `Int64`.
+    public static let maximumMinorUnits: Int64 = 99_999_999_999_999
+
+    /// The sum of `amounts`, or nil if any is out of bounds or the sum overflows.
+    public static func total(_ amounts: some Sequence<Int64>) -> Int64? {
+        var sum: Int64 = 0
+        for amount in amounts {
+            guard (0...maximumMinorUnits).contains(amount) else { return nil }
+            let (next, overflow) = sum.addingReportingOverflow(amount)
+            if overflow { return nil }
+            sum = next
+        }
+        return sum
+    }
+}
+
 /// A user's profile as extensions see it.
 public struct UserProfile: Sendable, Codable, Equatable {
     public let userID: String
@@ -41,10 +59,13 @@ public struct TransferRequest: Sendable, Codable, Equatable {
     public let currency: String
     public let payee: String
     public let memo: String?
+    /// The customer confirmed this is not a duplicate of a transfer of the same amount to the same payee moments
+    /// ago (``StepupError/Code/transferDuplicateSuspected``).
+    public let confirmedNotDuplicate: Bool?
 
     public init(
         transactionID: String, fromAccountID: String, amountMinor: Int64, currency: String, payee: String,
-        memo: String? = nil
+        memo: String? = nil, confirmedNotDuplicate: Bool? = nil
     ) {
         self.transactionID = transactionID
         self.fromAccountID = fromAccountID
@@ -52,6 +73,13 @@ public struct TransferRequest: Sendable, Codable, Equatable {
         self.currency = currency
         self.payee = payee
         self.memo = memo
+        self.confirmedNotDuplicate = confirmedNotDuplicate
+    }
+
+    /// Whether `other` asks for the same payment (what a repeat of one transaction id must match).
+    public func samePayment(as other: TransferRequest) -> Bool {
+        transactionID == other.transactionID && fromAccountID == other.fromAccountID
+            && amountMinor == other.amountMinor && currency == other.currency && payee == other.payee
     }
 
     /// The transaction line MFA must have authorised for this transfer.
@@ -60,15 +88,20 @@ public struct TransferRequest: Sendable, Codable, Equatable {
     }
 }
 
-/// What a made transfer returns.
+/// What a made transfer returns. A repeat of the same transaction id answers the first receipt again, with
+/// `repeated` set, and moves nothing.
 public struct TransferReceipt: Sendable, Codable, Equatable {
     public let transferID: String
     public let transactionID: String
+    /// The source account's balance just after this transfer.
     public let balanceMinor: Int64
+    /// True when this answers a repeat of a transfer already made.
+    public var repeated: Bool?
 
-    public init(transferID: String, transactionID: String, balanceMinor: Int64) {
+    public init(transferID: String, transactionID: String, balanceMinor: Int64, repeated: Bool? = nil) {
         self.transferID = transferID
         self.transactionID = transactionID
         self.balanceMinor = balanceMinor
+        self.repeated = repeated
     }
 }

@@ -44,6 +44,12 @@ public struct StepupError: Error, Sendable, Equatable, CustomStringConvertible {
         case mfaAbandoned = "mfa_abandoned"
         case transferNotAuthorized = "transfer_not_authorized"
         case insufficientFunds = "insufficient_funds"
+        /// A transaction id already paid with other details (amount, currency, payee or account).
+        case transactionIDReused = "transaction_id_reused"
+        /// The same amount went to the same payee a moment ago; the customer must confirm this is not a duplicate.
+        case transferDuplicateSuspected = "transfer_duplicate_suspected"
+        /// An extension's proof of the user (a passphrase, say) did not hold; counted like a wrong code.
+        case externalProofInvalid = "external_proof_invalid"
         case extensionNotFound = "extension_not_found"
         case forbidden = "forbidden"
         case storeUnavailable = "store_unavailable"
@@ -72,11 +78,11 @@ public struct StepupError: Error, Sendable, Equatable, CustomStringConvertible {
             switch self {
             case .badRequest, .malformedJSON, .illegalTransition, .noCodeSent, .targetNotAllowed: 400
             case .notAuthenticated, .logonFailed, .sessionExpired, .mfaRequired, .codeInvalid, .tokenInvalid,
-                .tokenReplayed, .codeExpired:
+                .tokenReplayed, .codeExpired, .externalProofInvalid:
                 401
             case .csrfInvalid, .mfaBlocked, .transferNotAuthorized, .forbidden: 403
             case .mfaAbandoned: 401
-            case .insufficientFunds: 409
+            case .insufficientFunds, .transactionIDReused, .transferDuplicateSuspected: 409
             case .extensionNotFound: 404
             case .notFound, .challengeNotFound, .targetNotFound, .completionNotFound, .noAccessToken: 404
             case .methodNotAllowed: 405
@@ -129,6 +135,10 @@ public struct StepupError: Error, Sendable, Equatable, CustomStringConvertible {
             case .mfaAbandoned: "Multi-factor authentication was not completed."
             case .transferNotAuthorized: "No completed multi-factor authentication authorises this transfer."
             case .insufficientFunds: "The account does not hold enough money for this transfer."
+            case .transactionIDReused: "This transaction id was already used for a different transfer."
+            case .transferDuplicateSuspected:
+                "You sent the same amount to this payee a moment ago. Confirm that this is not a duplicate."
+            case .externalProofInvalid: "That is not right."
             case .extensionNotFound: "No such extension."
             case .forbidden: "That is not allowed."
             case .storeUnavailable: "The service is temporarily unavailable."
@@ -178,18 +188,30 @@ public struct StepupError: Error, Sendable, Equatable, CustomStringConvertible {
 }
 
 extension StepupError {
-    /// The typed error in a `{"error": {"code": …, "message": …}}` body another Stepup component answered with.
+    /// The typed error in a `{"error": {"code": …, "message": …}}` body another Stepup component answered with,
+    /// with what the user must be told kept: attempts left, the lockout's end (ISO 8601), the challenge, the wait.
     public static func decode(body data: Data) -> StepupError? {
         struct Envelope: Decodable {
             struct Detail: Decodable {
                 let code: String
                 let message: String
+                let attemptsLeft: Int?
+                let lockedUntil: Date?
+                let challengeId: String?
+                let retryAfter: Int?
             }
             let error: Detail
         }
-        guard let envelope = try? JSONDecoder().decode(Envelope.self, from: data),
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        guard data.count <= 65_536, let envelope = try? decoder.decode(Envelope.self, from: data),
             let code = Code(rawValue: envelope.error.code)
         else { return nil }
-        return StepupError(code, message: envelope.error.message)
+        let detail = envelope.error
+        return StepupError(
+            code, message: String(detail.message.prefix(500)), lockedUntil: detail.lockedUntil,
+            attemptsLeft: detail.attemptsLeft.map { min(max($0, 0), 100) },
+            challengeID: detail.challengeId.map { String($0.prefix(64)) },
+            retryAfter: detail.retryAfter.map { min(max($0, 0), 86_400) })
     }
 }

@@ -37,6 +37,16 @@ public struct SystemProperties: Sendable, Equatable, Codable {
     public var sessionIdleTimeout = 300
     /// Seconds a session lives at most, active or not.
     public var sessionAbsoluteLifetime = 43_200
+    /// PSD2 RTS art. 16: the amount, in minor units of ``exemptionCurrency``, that low-value exemptions may add up
+    /// to since the customer's last strong authentication (100 EUR); past it SCA is required. 0 ends exemptions.
+    public var exemptionCumulativeAmountMinor: Int64 = 10_000
+    /// PSD2 RTS art. 16: exempted transactions that may follow one another before SCA is required (5).
+    public var exemptionConsecutiveTransactions = 5
+    /// The bank's currency for the cumulative limit; a transaction in another currency is never exempted.
+    public var exemptionCurrency = "EUR"
+    /// Seconds within which the same amount to the same payee asks the customer to confirm it is no duplicate; 0
+    /// never asks.
+    public var duplicateTransferWindow = 600
 
     public init() {}
 
@@ -47,6 +57,8 @@ public struct SystemProperties: Sendable, Equatable, Codable {
         "EdvTacAllowVoiceTargets", "AccessCodeLength", "AccessCodeLifetimeSeconds", "ChallengeLifetimeSeconds",
         "MfaAttemptLimit", "LockoutDurationSeconds", "SendCapPerUserPerHour", "SendCapPerTargetPerHour",
         "ResendCooldownSeconds", "MfaFreshnessSeconds", "SessionIdleTimeoutSeconds", "SessionAbsoluteLifetimeSeconds",
+        "ExemptionCumulativeAmountMinor", "ExemptionConsecutiveTransactions", "ExemptionCurrency",
+        "DuplicateTransferWindowSeconds",
     ]
 
     /// Builds properties from stored name/value rows over the defaults.
@@ -83,6 +95,10 @@ public struct SystemProperties: Sendable, Equatable, Codable {
         case "MfaFreshnessSeconds": String(mfaFreshness)
         case "SessionIdleTimeoutSeconds": String(sessionIdleTimeout)
         case "SessionAbsoluteLifetimeSeconds": String(sessionAbsoluteLifetime)
+        case "ExemptionCumulativeAmountMinor": String(exemptionCumulativeAmountMinor)
+        case "ExemptionConsecutiveTransactions": String(exemptionConsecutiveTransactions)
+        case "ExemptionCurrency": exemptionCurrency
+        case "DuplicateTransferWindowSeconds": String(duplicateTransferWindow)
         default: throw Self.unknown(name)
         }
     }
@@ -124,6 +140,14 @@ public struct SystemProperties: Sendable, Equatable, Codable {
         case "MfaFreshnessSeconds": mfaFreshness = try number(10...3600)
         case "SessionIdleTimeoutSeconds": sessionIdleTimeout = try number(60...3600)
         case "SessionAbsoluteLifetimeSeconds": sessionAbsoluteLifetime = try number(300...86_400 * 7)
+        case "ExemptionCumulativeAmountMinor": exemptionCumulativeAmountMinor = Int64(try number(0...100_000_000))
+        case "ExemptionConsecutiveTransactions": exemptionConsecutiveTransactions = try number(0...100)
+        case "ExemptionCurrency":
+            guard text.count == 3, text.allSatisfy({ $0.isASCII && $0.isUppercase }) else {
+                throw StepupError(.configurationInvalid, message: "\(name) takes a three-letter ISO 4217 code, such as EUR.")
+            }
+            exemptionCurrency = text
+        case "DuplicateTransferWindowSeconds": duplicateTransferWindow = try number(0...86_400)
         default: throw Self.unknown(name)
         }
     }

@@ -112,10 +112,19 @@ struct ServiceErrorMiddleware: RouterMiddleware {
                 struct Detail: Encodable {
                     let code: String
                     let message: String
+                    let attemptsLeft: Int?
+                    let lockedUntil: Date?
+                    let challengeId: String?
+                    let retryAfter: Int?
                 }
                 let error: Detail
             }
-            let data = (try? JSONEncoder().encode(Body(error: .init(code: stepupError.code.rawValue, message: stepupError.message)))) ?? Data()
+            let encoder = JSONEncoder()
+            encoder.dateEncodingStrategy = .iso8601
+            let detail = Body.Detail(
+                code: stepupError.code.rawValue, message: stepupError.message, attemptsLeft: stepupError.attemptsLeft,
+                lockedUntil: stepupError.lockedUntil, challengeId: stepupError.challengeID, retryAfter: stepupError.retryAfter)
+            let data = (try? encoder.encode(Body(error: detail))) ?? Data()
             return Response(status: .init(code: stepupError.httpStatus), headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(data: data)))
         }
     }

@@ -37,6 +37,17 @@ public struct HTTPPlatformClient: PlatformClient {
         return try await call("mfa/issue-external-token", Empty(), as: Answer.self).token
     }
 
+    public func beginExternalMFAAttempt() async throws -> String {
+        struct Answer: Decodable { let attemptID: String }
+        return try await call("mfa/begin-external-attempt", Empty(), as: Answer.self).attemptID
+    }
+
+    public func finishExternalMFAAttempt(_ attemptID: String, succeeded: Bool) async throws -> String {
+        struct Body: Encodable { let attemptID: String; let succeeded: Bool }
+        struct Answer: Decodable { let token: String }
+        return try await call("mfa/finish-external-attempt", Body(attemptID: attemptID, succeeded: succeeded), as: Answer.self).token
+    }
+
     struct Empty: Codable {}
 
     func call<Body: Encodable, Answer: Decodable>(_ operation: String, _ body: Body, as: Answer.Type) async throws -> Answer {

@@ -46,7 +46,7 @@ public enum DemoBank {
     ]
 
     /// The demo bank's EDV rules: block transfers above 10,000.00, exempt those up to 30.00 (a low-value
-    /// exemption), ask for MFA in between; ask for MFA to add a payee, then not again for 10 minutes.
+    /// exemption, while art. 16's cumulative 100.00 and five in a row since the last SCA allow), ask for MFA in between; ask for MFA to add a payee, then not again for 10 minutes.
     public static let edvRules: [EDVRuleDefinition] = [
         EDVRuleDefinition(
             id: "block-large-transfers", position: 10, action: "TransferFunds",
@@ -65,6 +65,8 @@ public enum DemoBank {
     public static func seedIfEmpty(_ platform: Platform) async throws -> Bool {
         guard try await platform.store.read({ try await $0.userCount() }) == 0 else { return false }
         try await platform.saveEDVRules(edvRules)
+        // The demo bank keeps its books in USD: the art. 16 cumulative limit (100.00) is counted in it.
+        try await platform.setProperty("ExemptionCurrency", to: "USD")
         for demo in users {
             let user = try await platform.createUser(
                 username: demo.username, displayName: demo.displayName, passwordHash: demo.passwordHash,

@@ -38,10 +38,13 @@ extension Platform {
                 let wait = Double(properties.resendCooldown) - now.timeIntervalSince(sentAt)
                 if wait > 0 { return .failure(StepupError(.resendTooSoon, retryAfter: Int(wait.rounded(.up)))) }
             }
-            let hourAgo = now.addingTimeInterval(-3600)
-            let byUser = try await tx.rateEventCount(scope: "send.user", subject: challenge.userID, since: hourAgo)
-            let byTarget = try await tx.rateEventCount(scope: "send.target", subject: target.id, since: hourAgo)
-            if byUser >= properties.sendCapPerUserPerHour || byTarget >= properties.sendCapPerTargetPerHour {
+            // Both caps are reserved before the code is made (the subject rows locked, then counted), so parallel
+            // sends on any number of nodes stop exactly at the cap.
+            let slots = [
+                RateSlot(scope: "send.user", subject: challenge.userID, limit: properties.sendCapPerUserPerHour),
+                RateSlot(scope: "send.target", subject: target.id, limit: properties.sendCapPerTargetPerHour),
+            ]
+            guard try await tx.reserveRateEvents(slots, since: now.addingTimeInterval(-3600), at: now) != nil else {
                 try await tx.append(
                     AuditEvent(
                         at: now, action: "mfa.code.capped", outcome: .failure, userID: challenge.userID,
@@ -57,8 +60,6 @@ extension Platform {
                 lifetime: TimeInterval(properties.accessCodeLifetime), now: now)
             try challenge.record(code, at: now)
             try await tx.update(challenge)
-            try await tx.recordRateEvent(scope: "send.user", subject: challenge.userID, at: now)
-            try await tx.recordRateEvent(scope: "send.target", subject: target.id, at: now)
             try await tx.append(
                 AuditEvent(
                     at: now, action: "mfa.code.sent", outcome: .success, userID: challenge.userID,

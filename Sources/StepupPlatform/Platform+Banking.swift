@@ -41,11 +41,36 @@ extension Platform {
     /// Makes a transfer for an authenticated session, only if a completion this session consumed within the
     /// freshness window authorised exactly this transaction id, amount, currency and payee, and no transfer was made
     /// on that authorisation before. This holds whatever the calling extension's guard did or forgot.
+    ///
+    /// Idempotent per user and transaction id: a repeat (a double click, a retry after a timeout, another node)
+    /// answers the first receipt and moves nothing; the same id with other details is `transaction_id_reused`. The
+    /// same amount to the same payee within `DuplicateTransferWindowSeconds` needs the customer's confirmation
+    /// (`transfer_duplicate_suspected`). A user's transfers are serialised by a row lock, so these checks hold
+    /// under parallel requests on any number of nodes.
     public func transfer(_ request: TransferRequest, session: Session) async throws -> TransferReceipt {
         let now = clock.now
         guard session.stage == .authenticated else { throw StepupError(.notAuthenticated) }
+        guard !request.transactionID.isEmpty, request.transactionID.count <= 64, request.amountMinor > 0,
+            request.amountMinor <= MoneyLimits.maximumMinorUnits, request.currency.count == 3,
+            !request.payee.isEmpty, request.payee.count <= 100, (request.memo?.count ?? 0) <= 140
+        else { throw StepupError(.badRequest, message: "The transfer's fields are not valid.") }
         return try await commit { tx in
+            try await tx.lockSubject(scope: "transfer.user", subject: session.userID)
+            if let earlier = try await tx.transfer(userID: session.userID, transactionID: request.transactionID) {
+                return try await Self.repeatAnswer(earlier, of: request, session: session, now: now, in: tx)
+            }
             let properties = try await tx.systemProperties()
+            if request.confirmedNotDuplicate != true, properties.duplicateTransferWindow > 0,
+                try await tx.similarTransferExists(
+                    userID: session.userID, payee: request.payee, amountMinor: request.amountMinor,
+                    currency: request.currency, since: now.addingTimeInterval(-Double(properties.duplicateTransferWindow)))
+            {
+                try await tx.append(
+                    AuditEvent(
+                        at: now, action: "transfer.duplicate_suspected", outcome: .info, userID: session.userID,
+                        sessionID: session.id, details: ["transaction": request.transactionID, "payee": request.payee]))
+                return .failure(StepupError(.transferDuplicateSuspected))
+            }
             let since = now.addingTimeInterval(-Double(properties.mfaFreshness))
             var authorizing: MFACompletion?
             for completion in try await tx.consumedCompletions(sessionID: session.id, since: since) {
@@ -67,13 +92,20 @@ extension Platform {
             guard let account = try await tx.account(id: request.fromAccountID), account.userID == session.userID,
                 account.currency == request.currency
             else { return .failure(StepupError(.notFound, message: "No such account.")) }
-            guard let balance = try await tx.debit(accountID: account.id, amountMinor: request.amountMinor) else {
-                return .failure(StepupError(.insufficientFunds))
-            }
             let record = TransferRecord(
                 id: SecureRandom.identifier(), userID: session.userID, sessionID: session.id,
                 completionID: authorizing.id, request: request, createdAt: now)
-            try await tx.insert(record)
+            guard try await tx.claim(record) else {
+                // Another transaction made it between our look-up and the claim (only possible without the lock).
+                guard let earlier = try await tx.transfer(userID: session.userID, transactionID: request.transactionID)
+                else { return .failure(StepupError(.storeUnavailable)) }
+                return try await Self.repeatAnswer(earlier, of: request, session: session, now: now, in: tx)
+            }
+            guard let balance = try await tx.debit(accountID: account.id, amountMinor: request.amountMinor) else {
+                try await tx.unclaim(transferID: record.id)
+                return .failure(StepupError(.insufficientFunds))
+            }
+            try await tx.settle(transferID: record.id, balanceAfterMinor: balance)
             try await tx.append(
                 AuditEvent(
                     at: now, action: "transfer.made", outcome: .success, userID: session.userID, sessionID: session.id,
@@ -81,9 +113,30 @@ extension Platform {
                     details: [
                         "transfer": record.id, "transaction": request.transactionID,
                         "amountMinor": String(request.amountMinor), "currency": request.currency,
-                        "payee": request.payee, "completion": authorizing.id,
+                        "payee": request.payee, "completion": authorizing.id, "method": authorizing.method.rawValue,
                     ]))
             return .success(TransferReceipt(transferID: record.id, transactionID: request.transactionID, balanceMinor: balance))
         }
+    }
+
+    /// The answer to a transaction id already paid: its first receipt if the details are the same, else a refusal.
+    private static func repeatAnswer(
+        _ earlier: TransferRecord, of request: TransferRequest, session: Session, now: Date, in tx: StoreTransaction
+    ) async throws -> Result<TransferReceipt, StepupError> {
+        guard earlier.request.samePayment(as: request) else {
+            try await tx.append(
+                AuditEvent(
+                    at: now, action: "transfer.refused", outcome: .failure, userID: session.userID, sessionID: session.id,
+                    details: ["transaction": request.transactionID, "reason": "transaction id reused with other details"]))
+            return .failure(StepupError(.transactionIDReused))
+        }
+        try await tx.append(
+            AuditEvent(
+                at: now, action: "transfer.repeated", outcome: .info, userID: session.userID, sessionID: session.id,
+                details: ["transfer": earlier.id, "transaction": request.transactionID]))
+        return .success(
+            TransferReceipt(
+                transferID: earlier.id, transactionID: earlier.request.transactionID,
+                balanceMinor: earlier.balanceAfterMinor ?? 0, repeated: true))
     }
 }

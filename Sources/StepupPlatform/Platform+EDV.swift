@@ -42,12 +42,13 @@ extension Platform {
             let input = EDVInput(
                 eventID: event.id, action: action, details: details, userID: session.userID, sessionID: session.id,
                 clientAddress: session.clientAddress, at: now)
-            func decided(_ answer: String, rule: String?, challengeID: String? = nil) async throws {
+            func decided(_ answer: String, rule: String?, challengeID: String? = nil, reason: String? = nil) async throws {
+                var details = ["event": event.id, "auditAction": action, "answer": answer, "rule": rule ?? "default"]
+                if let reason { details["reason"] = reason }
                 try await tx.append(
                     AuditEvent(
                         at: now, action: "edv.decision", outcome: answer == "block" ? .failure : .info,
-                        userID: session.userID, sessionID: session.id, challengeID: challengeID,
-                        details: ["event": event.id, "auditAction": action, "answer": answer, "rule": rule ?? "default"]))
+                        userID: session.userID, sessionID: session.id, challengeID: challengeID, details: details))
             }
 
             // 1. A completion for exactly this call opens it.
@@ -79,16 +80,22 @@ extension Platform {
                 }
             }
 
+            // Why SCA is required although a rule allowed: PSD2 RTS art. 16's counters had no room.
+            var exemptionRefused: ExemptionRefusal?
             switch decision {
             case (.block, let rule)?:
                 try await decided("block", rule: rule.id)
                 return .block
-            case (.allow, let rule)?:
-                if let linked {
-                    let exemption = try await Self.exempt(linked, session: session, eventID: event.id, now: now, in: tx)
-                    try await decided("allow", rule: rule.id, challengeID: exemption.challengeID)
-                    return .allow(linked)
+            case (.allow, let rule)? where linked != nil:
+                guard let linked else { break }
+                if let refusal = try await Self.reserveExemption(linked, userID: session.userID, properties: properties, in: tx) {
+                    exemptionRefused = refusal
+                    break
                 }
+                let exemption = try await Self.exempt(linked, session: session, eventID: event.id, now: now, in: tx)
+                try await decided("allow", rule: rule.id, challengeID: exemption.challengeID)
+                return .allow(linked)
+            case (.allow, let rule)?:
                 try await decided("allow", rule: rule.id)
                 return .allow(nil)
             case nil where linked == nil:
@@ -107,15 +114,27 @@ extension Platform {
                         return .allow(nil)
                     }
                 }
-                fallthrough
-            default:
-                let context = linked
-                    ?? .eventDrivenValidation(auditActionID: event.id, auditActionName: action, detailsHash: input.detailsHash)
-                let challenge = try await Self.openChallenge(for: context, session: session, now: now, properties: properties, in: tx)
-                try await decided("require_mfa", rule: decision?.1.id, challengeID: challenge.id)
-                return .requireMFA(challengeID: challenge.id, context: challenge.context)
+            default: break
             }
+            let context = linked
+                ?? .eventDrivenValidation(auditActionID: event.id, auditActionName: action, detailsHash: input.detailsHash)
+            let challenge = try await Self.openChallenge(for: context, session: session, now: now, properties: properties, in: tx)
+            try await decided("require_mfa", rule: decision?.1.id, challengeID: challenge.id, reason: exemptionRefused?.rawValue)
+            return .requireMFA(challengeID: challenge.id, context: challenge.context)
         }
+    }
+
+    /// Takes a transaction's amounts and count from the user's art. 16 counters, or says why not.
+    static func reserveExemption(
+        _ context: MFAContext, userID: String, properties: SystemProperties, in tx: StoreTransaction
+    ) async throws -> ExemptionRefusal? {
+        guard case .transaction(let items) = context else { return nil }
+        guard items.allSatisfy({ $0.currency == properties.exemptionCurrency }) else { return .currency }
+        guard let total = MoneyLimits.total(items.map(\.amountMinor)) else { return .cumulativeAmount }
+        return try await tx.reserveExemption(
+            userID: userID, amountMinor: total, transactions: items.count,
+            amountLimit: properties.exemptionCumulativeAmountMinor,
+            transactionLimit: properties.exemptionConsecutiveTransactions)
     }
 
     /// Records an explicit EDV exemption for a transaction as a completed, consumed challenge.

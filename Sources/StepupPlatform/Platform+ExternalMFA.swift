@@ -36,12 +36,10 @@ extension Platform {
         }
         let digest = SecretHash.digest(token, salt: challenge.id)
         try await store.write { tx in
-            guard var current = try await tx.challenge(id: challenge.id), current.state.isOpen else {
+            // The challenge's state is left as it is: it changes only when the token is verified, so a page
+            // reading the state cannot learn whether a proof held before `verify-external`.
+            guard let current = try await tx.challenge(id: challenge.id), current.state.isOpen else {
                 throw StepupError(.challengeClosed)
-            }
-            if current.state != .externalChosen {
-                try current.apply(.chooseExternal, at: now)
-                try await tx.update(current)
             }
             try await tx.insertExternalToken(
                 id: SecureRandom.identifier(), sessionID: session.id, challengeID: challenge.id, extensionName: extensionName,
@@ -49,6 +47,95 @@ extension Platform {
             try await tx.append(
                 AuditEvent(at: now, action: "mfa.external.token_set", outcome: .success, userID: session.userID, sessionID: session.id,
                            challengeID: challenge.id, details: ["extension": extensionName]))
+        }
+    }
+
+    /// Starts a counted external proof (``StepupSDK``'s `externalMFA.attempt`): reserves one failure on the user's
+    /// counter for the session's pending challenge, before the extension compares anything, and returns the
+    /// attempt's id. Refused (`user_locked`) once the counter is at its limit, so parallel guesses stop there.
+    public func beginExternalAttempt(extensionName: String, session: Session) async throws -> String {
+        let now = clock.now
+        guard let pending = try await pendingExternalChallenge(extensionName: extensionName, session: session) else {
+            try await store.write { tx in
+                try await tx.append(
+                    AuditEvent(at: now, action: "mfa.external.refused", outcome: .failure, userID: session.userID, sessionID: session.id,
+                               details: ["extension": extensionName, "reason": "not this user's external MFA for a pending challenge"]))
+            }
+            throw StepupError(.forbidden, message: "This extension is not the user's external MFA for a pending challenge.")
+        }
+        return try await commit { tx in
+            let properties = try await tx.systemProperties()
+            guard var challenge = try await tx.challenge(id: pending.id), challenge.state.isOpen else {
+                return .failure(StepupError(.challengeClosed))
+            }
+            switch try await tx.reserveAttempt(userID: challenge.userID, limit: properties.attemptLimit, at: now) {
+            case .locked(let until):
+                var lockedUntil: Date? = until
+                if try await tx.failureCounter(userID: challenge.userID)?.lockedUntil == nil {
+                    // At the limit only by attempts still in flight: their finishes lock, and say so. An attempt
+                    // its extension never finished (a crash) counts as failed after a minute, and locks here.
+                    if try await tx.hasOpenExternalAttempt(userID: challenge.userID, since: now.addingTimeInterval(-60)) {
+                        return .failure(StepupError(.userLocked))
+                    }
+                    let end = now.addingTimeInterval(Double(properties.lockoutDuration))
+                    lockedUntil = try await tx.lockIfAtLimit(userID: challenge.userID, limit: properties.attemptLimit, until: end)
+                }
+                try await Self.lock(&challenge, until: lockedUntil ?? until, now: now, in: tx)
+                return .failure(StepupError(.userLocked, lockedUntil: lockedUntil ?? until))
+            case .reserved:
+                let id = SecureRandom.identifier()
+                try await tx.insertExternalAttempt(
+                    id: id, sessionID: session.id, challengeID: challenge.id, extensionName: extensionName, at: now)
+                return .success(id)
+            }
+        }
+    }
+
+    /// Ends a counted external proof, once. A proof that held gives its failure back and sets a fresh token (256
+    /// bits) for the challenge, answered for `verifyMFA`; one that failed keeps the failure, is audited like a
+    /// wrong code, locks the user at the limit, and answers `external_proof_invalid` with the attempts left (or
+    /// `attempts_exhausted`). Both write the same rows (a token row, the counter, an audit event): a decoy token
+    /// that can never verify stands in for the real one, so neither the state nor the time taken tells them apart.
+    public func finishExternalAttempt(
+        _ attemptID: String, succeeded: Bool, extensionName: String, session: Session
+    ) async throws -> String {
+        let now = clock.now
+        let token = SecureRandom.token(bits: 256)
+        return try await commit { tx in
+            let properties = try await tx.systemProperties()
+            guard attemptID.count <= 64,
+                let challengeID = try await tx.finishExternalAttempt(
+                    id: attemptID, sessionID: session.id, extensionName: extensionName, at: now)
+            else {
+                return .failure(StepupError(.forbidden, message: "That attempt is unknown or already finished."))
+            }
+            guard var challenge = try await tx.challenge(id: challengeID), challenge.state.isOpen else {
+                return .failure(StepupError(.challengeClosed))
+            }
+            let stored = succeeded ? token : SecureRandom.token(bits: 256)
+            try await tx.insertExternalToken(
+                id: SecureRandom.identifier(), sessionID: session.id, challengeID: challenge.id, extensionName: extensionName,
+                tokenDigest: SecretHash.digest(stored, salt: challenge.id), at: now,
+                expiresAt: now.addingTimeInterval(Self.externalTokenLifetime))
+            let failures = try await tx.failureCounter(userID: challenge.userID)?.failures ?? 0
+            try await tx.append(
+                AuditEvent(
+                    at: now, action: succeeded ? "mfa.external.token_set" : "mfa.verify",
+                    outcome: succeeded ? .success : .failure, userID: challenge.userID, sessionID: session.id,
+                    challengeID: challenge.id,
+                    details: ["extension": extensionName, "method": MFAMethod.externalToken.rawValue, "failures": String(failures)]))
+            if succeeded {
+                try await tx.releaseAttempt(userID: challenge.userID)
+                return .success(token)
+            }
+            let limit = properties.attemptLimit
+            if failures >= limit {
+                let until = now.addingTimeInterval(Double(properties.lockoutDuration))
+                let lockedUntil = try await tx.lockIfAtLimit(userID: challenge.userID, limit: limit, until: until) ?? until
+                try await Self.lock(&challenge, until: lockedUntil, now: now, in: tx)
+                return .failure(StepupError(.attemptsExhausted, lockedUntil: lockedUntil, attemptsLeft: 0))
+            }
+            return .failure(StepupError(.externalProofInvalid, attemptsLeft: limit - failures))
         }
     }
 

@@ -8,6 +8,10 @@ extension Platform {
     /// one completed within that many seconds without consuming it. Returns the context it matched.
     public func satisfy(contexts: [MFAContext], freshFor: Int?, session: Session) async throws -> MFAContext? {
         let now = clock.now
+        // A remote service's description names this number: bounded before it becomes a date.
+        if let freshFor, !(1...86_400).contains(freshFor) {
+            throw StepupError(.badRequest, message: "A freshness window is 1 to 86400 seconds.")
+        }
         if let freshFor {
             return try await store.write { tx in
                 let notBefore = now.addingTimeInterval(-Double(freshFor))

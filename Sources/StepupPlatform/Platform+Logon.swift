@@ -14,37 +14,41 @@ extension Platform {
     /// Checks a username and password and opens a session: authenticated at once, or pre-authenticated with a logon
     /// challenge when the user's policy asks for MFA.
     ///
-    /// Unknown usernames cost one bcrypt verification like known ones and answer the same `logon_failed`. Failed
-    /// attempts are counted per username and per client address; past either limit the answer is
-    /// `logon_throttled` before any password is checked.
+    /// Unknown usernames cost one bcrypt verification like known ones and answer the same `logon_failed`. Each
+    /// attempt reserves a slot per username and per client address *before* bcrypt runs, so parallel guesses on
+    /// any number of nodes are checked at most as often as the limits allow; past either limit the answer is
+    /// `logon_throttled` and no password is checked. A wrong password keeps both slots; a right one clears the
+    /// username's and gives the address's back.
     public func logon(username: String, password: String, clientAddress: String?) async throws -> LogonResult {
         let now = clock.now
         let config = configuration
         let windowStart = now.addingTimeInterval(-config.logonThrottleWindow)
         let address = clientAddress ?? "unknown"
         let normalized = username.trimmingCharacters(in: .whitespaces).lowercased()
+        guard !normalized.isEmpty, normalized.utf8.count <= 256 else { throw StepupError(.logonFailed) }
 
-        let (user, throttled) = try await store.read { tx in
-            let byUser = try await tx.rateEventCount(scope: "logon.user", subject: normalized, since: windowStart)
-            let byAddress = try await tx.rateEventCount(scope: "logon.address", subject: address, since: windowStart)
-            let throttled = byUser >= config.logonFailuresPerUser || byAddress >= config.logonFailuresPerAddress
-            return (try await tx.user(username: normalized), throttled)
-        }
-        if throttled {
-            try await store.write { tx in
+        let reserved: (User?, [String]?) = try await store.write { tx in
+            let user = try await tx.user(username: normalized)
+            let slots = [
+                RateSlot(scope: "logon.user", subject: normalized, limit: config.logonFailuresPerUser),
+                RateSlot(scope: "logon.address", subject: address, limit: config.logonFailuresPerAddress),
+            ]
+            guard let ids = try await tx.reserveRateEvents(slots, since: windowStart, at: now) else {
                 try await tx.append(
                     AuditEvent(
                         at: now, action: "logon.throttled", outcome: .failure, userID: user?.id,
                         details: ["clientAddress": address]))
+                return (user, nil)
             }
-            throw StepupError(.logonThrottled, retryAfter: Int(config.logonThrottleWindow))
+            return (user, ids)
         }
+        let (user, slotIDs) = reserved
+        guard let slotIDs else { throw StepupError(.logonThrottled, retryAfter: Int(config.logonThrottleWindow)) }
+        let addressSlot = slotIDs[1]
 
         let passwordMatches = await hasher.verify(password, hash: user?.passwordHash)
         guard let user, passwordMatches else {
             try await store.write { tx in
-                try await tx.recordRateEvent(scope: "logon.user", subject: normalized, at: now)
-                try await tx.recordRateEvent(scope: "logon.address", subject: address, at: now)
                 try await tx.append(
                     AuditEvent(
                         at: now, action: "logon.password", outcome: .failure, userID: user?.id,
@@ -62,6 +66,7 @@ extension Platform {
                 createdAt: now, clientAddress: clientAddress)
             try await tx.insert(session)
             try await tx.clearRateEvents(scope: "logon.user", subject: normalized)
+            try await tx.releaseRateEvent(id: addressSlot)
             try await tx.append(
                 AuditEvent(
                     at: now, action: "logon.password", outcome: .success, userID: user.id, sessionID: session.id,

@@ -114,6 +114,8 @@ extension Platform {
             current.stage = .authenticated
         }
         try await tx.insert(completion)
+        // A strong authentication: PSD2 RTS art. 16 counts low-value exemptions from here again.
+        try await tx.resetExemptions(userID: challenge.userID)
         let secrets = try await rotate(&current, in: tx)
         try await tx.append(
             AuditEvent(
@@ -127,7 +129,7 @@ extension Platform {
             challenge: challenge, completion: completion, issued: IssuedSession(session: current, secrets: secrets))
     }
 
-    private static func lock(_ challenge: inout Challenge, until: Date, now: Date, in tx: StoreTransaction) async throws {
+    static func lock(_ challenge: inout Challenge, until: Date, now: Date, in tx: StoreTransaction) async throws {
         guard challenge.state.isOpen else { return }
         try challenge.apply(.lock, at: now)
         try await tx.update(challenge)

@@ -41,7 +41,10 @@ public enum AuditDetails: Sendable, ExpressibleByStringLiteral, ExpressibleByDic
         details["routingKey"] = request.routingKey
         if let transactions {
             details["transaction.count"] = String(transactions.count)
-            details["transaction.amountMinor"] = String(transactions.reduce(Int64(0)) { $0 + $1.amountMinor })
+            guard let total = MoneyLimits.total(transactions.map(\.amountMinor)) else {
+                throw StepupError(.badRequest, message: "The transactions' amounts are out of range.")
+            }
+            details["transaction.amountMinor"] = String(total)
             details["transaction.currency"] = Set(transactions.map(\.currency)).sorted().joined(separator: ",")
             details["transaction.payees"] = transactions.map(\.payee).joined(separator: ",")
         }

@@ -56,8 +56,12 @@ public struct MFAGuard: Sendable {
     func acceptedContexts(for request: ExtensionRequest) throws -> [MFAContext] {
         if let transactions {
             let items = try transactions(request)
-            guard !items.isEmpty, Set(items.map(\.id)).count == items.count,
-                items.allSatisfy({ $0.amountMinor > 0 && !$0.payee.isEmpty && $0.currency.count == 3 })
+            guard (1...100).contains(items.count), Set(items.map(\.id)).count == items.count,
+                items.allSatisfy({
+                    (1...MoneyLimits.maximumMinorUnits).contains($0.amountMinor) && !$0.payee.isEmpty
+                        && $0.currency.count == 3
+                }),
+                MoneyLimits.total(items.map(\.amountMinor)) != nil
             else {
                 throw StepupError(.badRequest, message: "The transactions to authorise are not valid.")
             }

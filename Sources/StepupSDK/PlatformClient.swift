@@ -11,8 +11,15 @@ public protocol PlatformClient: Sendable {
     /// extension the platform names as this user's external MFA for it may. The page then passes the same token to
     /// `bridge.actions.verifyMFA({token})`.
     func setExternalMFAToken(_ token: String) async throws
-    /// Mints a 256-bit token, sets it as ``setExternalMFAToken(_:)`` does, and returns it.
+    /// Mints a 256-bit token, sets it as ``setExternalMFAToken(_:)`` does, and returns it. To test a secret the
+    /// user typed, use ``externalMFA``'s `attempt` instead, which counts the guess.
     func issueExternalMFAToken() async throws -> String
+    /// Reserves one failure on the user's failure counter for an external proof and returns the attempt's id;
+    /// throws `user_locked` when no attempt is left. Called by ``ExternalMFA/attempt(_:)``.
+    func beginExternalMFAAttempt() async throws -> String
+    /// Ends an attempt once: a proof that held gives the failure back and answers a fresh external MFA token; one
+    /// that failed keeps it and throws `external_proof_invalid` (with `attemptsLeft`) or `attempts_exhausted`.
+    func finishExternalMFAAttempt(_ attemptID: String, succeeded: Bool) async throws -> String
     /// Writes an event to the platform's audit trail for the session's user, as `ext.{extension}.{action}`: how
     /// an extension records its own decisions (a refused sign-in at an identity provider, say). `action` is
     /// lower-case letters, digits, `.`, `_` or `-`, at most 64 characters; at most 16 details of 512 characters.

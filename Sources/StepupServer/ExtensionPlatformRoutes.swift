@@ -24,6 +24,8 @@ struct ExtensionPlatformRoutes {
     struct TokenBody: Decodable { let token: String }
     struct EventBody: Decodable { let action: String; let succeeded: Bool; let details: [String: String] }
     struct TokenAnswer: Encodable { let token: String }
+    struct AttemptAnswer: Encodable { let attemptID: String }
+    struct FinishBody: Decodable { let attemptID: String; let succeeded: Bool }
 
     func handle(_ request: Request, _ context: StepupRequestContext) async throws -> Response {
         let body: [UInt8]
@@ -74,6 +76,12 @@ struct ExtensionPlatformRoutes {
             try await client.recordEvent(input.action, succeeded: input.succeeded, details: input.details)
             return try JSONBody.response(Empty())
         case "mfa/issue-external-token": return try JSONBody.response(TokenAnswer(token: try await client.issueExternalMFAToken()))
+        case "mfa/begin-external-attempt":
+            return try JSONBody.response(AttemptAnswer(attemptID: try await client.beginExternalMFAAttempt()))
+        case "mfa/finish-external-attempt":
+            let input = try decode(FinishBody.self)
+            return try JSONBody.response(
+                TokenAnswer(token: try await client.finishExternalMFAAttempt(input.attemptID, succeeded: input.succeeded)))
         default: throw StepupError(.notFound)
         }
     }

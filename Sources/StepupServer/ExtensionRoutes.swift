@@ -71,11 +71,11 @@ struct ExtensionRoutes {
         if let ext {
             let answer = try await ExtensionDispatcher.dispatch(
                 extensionRequest, to: ext, backend: PlatformGuardBackend(platform: platform, session: resumed.session))
-            return Self.response(answer)
+            return try Self.response(answer)
         }
         guard let registered else { throw StepupError(.extensionNotFound) }
         let answer = try await forwarder.dispatch(extensionRequest, to: registered, session: resumed.session, user: resumed.user)
-        return Self.response(answer)
+        return try Self.response(answer)
     }
 
     /// Query parameters, then url-encoded form fields or the scalar fields of a JSON object, as strings; the JSON
@@ -111,9 +111,15 @@ struct ExtensionRoutes {
         return (fields, nil, raw)
     }
 
-    static func response(_ answer: ExtensionResponse) -> Response {
+    /// An extension's answer as the banking app gets it. An extension (a remote service above all) is less trusted
+    /// than the platform: a status outside 200–599, more than ``maxHeaders`` headers, an over-long value or a header
+    /// the platform owns (cookies, framing, transport) is refused or dropped, never passed to HTTP types that trap.
+    static func response(_ answer: ExtensionResponse) throws -> Response {
+        guard (200...599).contains(answer.status), answer.headers.count <= maxHeaders else {
+            throw StepupError(.internal, message: "The extension answered something the bank cannot pass on.")
+        }
         var headers: HTTPFields = [:]
-        for (name, value) in answer.headers {
+        for (name, value) in answer.headers where value.utf8.count <= 4096 && !reservedHeaders.contains(name.lowercased()) {
             if let field = HTTPField.Name(name) { headers[field] = value }
         }
         if headers[.contentType] == nil { headers[.contentType] = "application/octet-stream" }
@@ -121,4 +127,11 @@ struct ExtensionRoutes {
             status: HTTPResponse.Status(code: answer.status), headers: headers,
             body: .init(byteBuffer: ByteBuffer(bytes: answer.body)))
     }
+
+    static let maxHeaders = 32
+    /// Headers only the platform sets on an `/ext/*` answer.
+    static let reservedHeaders: Set<String> = [
+        "set-cookie", "cookie", "content-length", "transfer-encoding", "connection", "content-security-policy",
+        "x-frame-options", "strict-transport-security",
+    ]
 }

@@ -19,6 +19,15 @@ struct InProcessPlatformClient: PlatformClient {
         try await platform.issueExternalMFAToken(extensionName: extensionName, session: session)
     }
 
+    func beginExternalMFAAttempt() async throws -> String {
+        try await platform.beginExternalAttempt(extensionName: extensionName, session: session)
+    }
+
+    func finishExternalMFAAttempt(_ attemptID: String, succeeded: Bool) async throws -> String {
+        try await platform.finishExternalAttempt(
+            attemptID, succeeded: succeeded, extensionName: extensionName, session: session)
+    }
+
     func recordEvent(_ action: String, succeeded: Bool, details: [String: String]) async throws {
         try await platform.recordExtensionEvent(
             action, succeeded: succeeded, details: details, extensionName: extensionName, session: session)

@@ -9,6 +9,7 @@ import Logging
 struct RequestLogMiddleware: RouterMiddleware {
     typealias Context = StepupRequestContext
     let bodyLimit: Int
+    let configuration: ServerConfiguration
 
     static let extensionPolicy = "sandbox allow-scripts allow-forms; frame-ancestors 'self'"
     /// No inline script or style anywhere on the banking app's pages; nothing may frame them.
@@ -26,6 +27,9 @@ struct RequestLogMiddleware: RouterMiddleware {
         response.headers[.requestID] = context.id
         response.headers[.xContentTypeOptions] = "nosniff"
         response.headers[.referrerPolicy] = "no-referrer"
+        if configuration.hstsMaxAge > 0, ClientAddress.cameOverHTTPS(request, context: context, configuration: configuration) {
+            response.headers[.strictTransportSecurity] = "max-age=\(configuration.hstsMaxAge)"
+        }
         if request.uri.path.hasPrefix("/ext/") {
             // Extensions are less trusted than the platform: sandboxed even when opened top-level, errors included,
             // and framed only by the banking app.
@@ -54,4 +58,5 @@ extension HTTPField.Name {
     static let forwardedFor = Self("X-Forwarded-For")!
     static let forwardedProto = Self("X-Forwarded-Proto")!
     static let xFrameOptions = Self("X-Frame-Options")!
+    static let strictTransportSecurity = Self("Strict-Transport-Security")!
 }

@@ -33,6 +33,9 @@ public struct ServerConfiguration: Sendable, Equatable, Codable {
     public var trustedProxies: [String] = []
     /// Largest request body accepted, in bytes.
     public var maxBodyBytes = 65_536
+    /// `Strict-Transport-Security: max-age=…` on every answer that came over https (a trusted proxy's
+    /// `X-Forwarded-Proto: https`); seconds, default one year; 0 sends none.
+    public var hstsMaxAge = 31_536_000
     public var bankName = "Stepup Bank"
     public var bcryptCost = 12
     /// `trace`, `debug`, `info`, `notice`, `warning`, `error` or `critical`.
@@ -93,6 +96,9 @@ public struct ServerConfiguration: Sendable, Equatable, Codable {
         }
         if demo && StoreFactory.isPostgres(database) {
             throw StepupError(.configurationInvalid, message: "--demo uses the embedded SQLite store, never PostgreSQL")
+        }
+        guard (0...63_072_000).contains(hstsMaxAge) else {
+            throw StepupError(.configurationInvalid, message: "hstsMaxAge must be 0 to 63072000 seconds (two years)")
         }
         guard (1...64).contains(databasePoolSize) else {
             throw StepupError(.configurationInvalid, message: "databasePoolSize must be 1 to 64")
@@ -158,7 +164,7 @@ public struct ServerConfiguration: Sendable, Equatable, Codable {
 
     static let keys = [
         "host", "port", "database", "demo", "trustedProxies", "maxBodyBytes", "bankName", "bcryptCost", "logLevel",
-        "keysFile", "databasePoolSize",
+        "keysFile", "databasePoolSize", "hstsMaxAge",
     ]
 
     public mutating func apply(values: [String: String], source: String) throws {
@@ -182,6 +188,7 @@ public struct ServerConfiguration: Sendable, Equatable, Codable {
             case "logLevel": logLevel = value
             case "keysFile": keysFile = value
             case "databasePoolSize": databasePoolSize = try int()
+            case "hstsMaxAge": hstsMaxAge = try int()
             default: throw StepupError(.configurationInvalid, message: "unknown setting \(key) in \(source)")
             }
         }

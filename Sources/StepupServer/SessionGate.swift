@@ -56,9 +56,7 @@ struct SessionGate: Sendable {
 
     /// Secure unless plain HTTP on loopback; a trusted proxy's `X-Forwarded-Proto: https` makes it Secure too.
     func isSecure(_ request: Request, context: StepupRequestContext) -> Bool {
-        if configuration.secureCookiesByDefault { return true }
-        return ClientAddress.isTrustedProxy(context.peerAddress, configuration: configuration)
-            && request.headers[.forwardedProto]?.lowercased() == "https"
+        configuration.secureCookiesByDefault || ClientAddress.cameOverHTTPS(request, context: context, configuration: configuration)
     }
 }
 
@@ -71,6 +69,12 @@ enum ClientAddress {
         else { return context.peerAddress }
         let hops = forwarded.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
         return hops.reversed().first { !configuration.trustedProxies.contains($0) } ?? context.peerAddress
+    }
+
+    /// Whether the request reached the bank over TLS: `serve` speaks HTTP, so only a trusted proxy can say so.
+    static func cameOverHTTPS(_ request: Request, context: StepupRequestContext, configuration: ServerConfiguration) -> Bool {
+        isTrustedProxy(context.peerAddress, configuration: configuration)
+            && request.headers[.forwardedProto]?.trimmingCharacters(in: .whitespaces).lowercased() == "https"
     }
 
     static func isTrustedProxy(_ peer: String?, configuration: ServerConfiguration) -> Bool {

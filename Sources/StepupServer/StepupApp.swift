@@ -19,7 +19,7 @@ public enum StepupApp {
         extensions: [any Extension] = []
     ) throws -> Router<StepupRequestContext> {
         let router = Router(context: StepupRequestContext.self)
-        router.add(middleware: RequestLogMiddleware(bodyLimit: configuration.maxBodyBytes))
+        router.add(middleware: RequestLogMiddleware(bodyLimit: configuration.maxBodyBytes, configuration: configuration))
         router.add(middleware: ErrorMiddleware())
         let gate = SessionGate(platform: platform, configuration: configuration)
         // The outbox only in demo and benchmark modes, both loopback only.

@@ -147,6 +147,32 @@ enum Migrations {
         Migration(
             version: 5, name: "sign-in origins of registered extensions",
             statements: ["ALTER TABLE extension_registry ADD COLUMN authorization_origins TEXT NOT NULL DEFAULT ''"]),
+        Migration(
+            version: 6, name: "atomic limits, idempotent transfers, art. 16 exemption counters, counted external proofs",
+            statements: [
+                // One row per limited subject: the upsert that bumps it takes the row lock that serialises every
+                // reservation for that subject, on every node, before the window is counted.
+                """
+                CREATE TABLE rate_subjects (
+                  scope TEXT NOT NULL, subject TEXT NOT NULL, reservations BIGINT NOT NULL,
+                  PRIMARY KEY (scope, subject))
+                """,
+                // A payment happens once per user and transaction id; a repeat answers the first receipt.
+                "CREATE UNIQUE INDEX transfers_user_transaction ON transfers (user_id, transaction_id)",
+                "ALTER TABLE transfers ADD COLUMN balance_after_minor BIGINT",
+                "CREATE INDEX transfers_user_payee ON transfers (user_id, payee, created_at)",
+                """
+                CREATE TABLE exemption_counters (
+                  user_id TEXT PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,
+                  amount_minor BIGINT NOT NULL, transactions INTEGER NOT NULL)
+                """,
+                """
+                CREATE TABLE external_attempts (
+                  id TEXT PRIMARY KEY, session_id TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+                  challenge_id TEXT NOT NULL REFERENCES challenges(id) ON DELETE CASCADE,
+                  extension TEXT NOT NULL, created_at BIGINT NOT NULL, finished_at BIGINT)
+                """,
+            ]),
     ]
 
     /// The newest schema version this build knows.
@@ -195,7 +221,13 @@ enum MigrationError: Error, CustomStringConvertible {
 
 /// Timestamps are stored as whole epoch milliseconds: exact, ordered and the same type on every engine.
 enum Millis {
-    static func from(_ date: Date) -> Int64 { Int64((date.timeIntervalSince1970 * 1000).rounded()) }
+    /// Clamped to ±2^53 ms (about 285,000 years): a date computed from outside input never traps the conversion.
+    static func from(_ date: Date) -> Int64 {
+        let millis = (date.timeIntervalSince1970 * 1000).rounded()
+        guard millis.isFinite else { return millis > 0 ? limit : -limit }
+        return Int64(min(max(millis, -Double(limit)), Double(limit)))
+    }
+    private static let limit: Int64 = 1 << 53
     static func from(_ date: Date?) -> Int64? { date.map { from($0) } }
     static func date(_ millis: Int64) -> Date { Date(timeIntervalSince1970: Double(millis) / 1000) }
     static func date(_ millis: Int64?) -> Date? { millis.map { date($0) } }

@@ -42,3 +42,43 @@ extension StoreTransaction {
         try await first("UPDATE external_mfa_tokens SET used_at = \(bind: Millis.from(now)) WHERE id = \(bind: id) AND used_at IS NULL RETURNING id") != nil
     }
 }
+
+extension StoreTransaction {
+    /// Opens an external proof attempt (its failure slot is reserved by the caller in the same transaction).
+    public func insertExternalAttempt(
+        id: String, sessionID: String, challengeID: String, extensionName: String, at now: Date
+    ) async throws {
+        try await run(
+            """
+            INSERT INTO external_attempts (id, session_id, challenge_id, extension, created_at, finished_at)
+            VALUES (\(bind: id), \(bind: sessionID), \(bind: challengeID), \(bind: extensionName), \(bind: Millis.from(now)), NULL)
+            """)
+    }
+
+    /// Finishes an attempt once, only for the session and extension that opened it; returns its challenge id, nil
+    /// when there is no such open attempt (unknown, another session's or extension's, or already finished).
+    public func finishExternalAttempt(id: String, sessionID: String, extensionName: String, at now: Date) async throws
+        -> String?
+    {
+        try await first(
+            """
+            UPDATE external_attempts SET finished_at = \(bind: Millis.from(now))
+            WHERE id = \(bind: id) AND session_id = \(bind: sessionID) AND extension = \(bind: extensionName)
+              AND finished_at IS NULL
+            RETURNING challenge_id
+            """
+        ).map { try $0.string("challenge_id") }
+    }
+}
+
+extension StoreTransaction {
+    /// Whether the user has an external proof attempt opened at or after `since` and not yet finished.
+    public func hasOpenExternalAttempt(userID: String, since: Date) async throws -> Bool {
+        try await first(
+            """
+            SELECT a.id FROM external_attempts a JOIN sessions s ON s.id = a.session_id
+            WHERE s.user_id = \(bind: userID) AND a.finished_at IS NULL AND a.created_at >= \(bind: Millis.from(since))
+            LIMIT 1
+            """) != nil
+    }
+}

@@ -68,3 +68,15 @@ extension StoreTransaction {
         }
     }
 }
+
+extension StoreTransaction {
+    /// Gives back one attempt reserved with ``reserveAttempt(userID:limit:at:)`` whose proof held, without
+    /// forgetting earlier failures (only a completed challenge resets the counter).
+    public func releaseAttempt(userID: String) async throws {
+        try await run(
+            """
+            UPDATE failure_counters SET failures = failures - 1
+            WHERE user_id = \(bind: userID) AND failures > 0 AND locked_until IS NULL
+            """)
+    }
+}

@@ -53,19 +53,23 @@ extension StoreTransaction {
         }
     }
 
-    /// Records one rate-limited event (a password attempt, a code sent) for `subject` in `scope`.
+    /// Records one rate-limited event (a password attempt, a code sent) for `subject` in `scope`; returns its id.
     /// Events older than a day are dropped for the same subject here, so the table stays bounded without a job.
-    public func recordRateEvent(scope: String, subject: String, at now: Date) async throws {
+    /// A limit is enforced with ``reserveRateEvents(_:since:at:)``, never by counting and then recording.
+    @discardableResult
+    public func recordRateEvent(scope: String, subject: String, at now: Date) async throws -> String {
         try await run(
             """
             DELETE FROM rate_events WHERE scope = \(bind: scope) AND subject = \(bind: subject)
               AND at < \(bind: Millis.from(now.addingTimeInterval(-86_400)))
             """)
+        let id = SecureRandom.identifier()
         try await run(
             """
             INSERT INTO rate_events (id, scope, subject, at)
-            VALUES (\(bind: SecureRandom.identifier()), \(bind: scope), \(bind: subject), \(bind: Millis.from(now)))
+            VALUES (\(bind: id), \(bind: scope), \(bind: subject), \(bind: Millis.from(now)))
             """)
+        return id
     }
 
     /// How many events of `scope` for `subject` happened at or after `since`.

@@ -16,7 +16,15 @@ public final class TestPlatform: Sendable {
         var usedTransactions: Set<String> = []
         var externalTokens: [String] = []
         var events: [RecordedEvent] = []
+        var receipts: [String: (TransferRequest, TransferReceipt)] = [:]
+        var failures = 0
+        var openAttempts: Set<String> = []
     }
+
+    /// Consecutive failures on the user's counter, as the platform keeps them: external proofs that failed.
+    public var failures: Int { state.withLock { $0.failures } }
+    /// The failure counter's limit (the platform's `MfaAttemptLimit`, default 5).
+    public let attemptLimit: Int
 
     /// An event the extension wrote with ``PlatformClient/recordEvent(_:succeeded:details:)``.
     public struct RecordedEvent: Sendable, Equatable {
@@ -42,8 +50,10 @@ public final class TestPlatform: Sendable {
     private let state: Mutex<State>
 
     public init(
-        userID: String, accounts: [Account]? = nil, registrationValue: String? = nil, ssoIdentifier: String? = nil
+        userID: String, accounts: [Account]? = nil, registrationValue: String? = nil, ssoIdentifier: String? = nil,
+        attemptLimit: Int = 5
     ) {
+        self.attemptLimit = attemptLimit
         self.userID = userID
         self.registrationValue = registrationValue
         self.ssoIdentifier = ssoIdentifier
@@ -62,6 +72,13 @@ public final class TestPlatform: Sendable {
 
     func transfer(_ request: TransferRequest) throws -> TransferReceipt {
         try state.withLock { state in
+            // As the platform: one payment per transaction id; a repeat answers the first receipt.
+            if let (earlier, receipt) = state.receipts[request.transactionID] {
+                guard earlier.samePayment(as: request) else { throw StepupError(.transactionIDReused) }
+                var repeated = receipt
+                repeated.repeated = true
+                return repeated
+            }
             let authorised = state.consumed.contains { context in
                 if case .transaction(let items) = context { return items.contains(request.item) }
                 return false
@@ -73,21 +90,54 @@ public final class TestPlatform: Sendable {
                 throw StepupError(.notFound, message: "No such account.")
             }
             let account = state.accounts[index]
+            guard request.amountMinor > 0 else { throw StepupError(.badRequest, message: "The transfer's fields are not valid.") }
             guard account.balanceMinor >= request.amountMinor else { throw StepupError(.insufficientFunds) }
             state.accounts[index] = Account(
                 id: account.id, userID: account.userID, name: account.name, number: account.number,
                 balanceMinor: account.balanceMinor - request.amountMinor, currency: account.currency)
             state.usedTransactions.insert(request.transactionID)
             state.transfers.append(request)
-            return TransferReceipt(
+            let receipt = TransferReceipt(
                 transferID: "transfer-\(state.transfers.count)", transactionID: request.transactionID,
                 balanceMinor: account.balanceMinor - request.amountMinor)
+            state.receipts[request.transactionID] = (request, receipt)
+            return receipt
         }
     }
 
     func acceptDisclaimer(_ id: String) { state.withLock { $0.disclaimers.append(id) } }
 
     func recordExternalToken(_ token: String) { state.withLock { $0.externalTokens.append(token) } }
+
+    /// The platform's reservation before an external proof: refused once the counter is at its limit.
+    func beginAttempt() throws -> String {
+        try state.withLock { state in
+            guard state.failures < attemptLimit else { throw StepupError(.userLocked) }
+            state.failures += 1
+            let id = SecureRandom.identifier()
+            state.openAttempts.insert(id)
+            return id
+        }
+    }
+
+    /// Ends an attempt once, as the platform does: success gives the failure back and mints a token.
+    func finishAttempt(_ id: String, succeeded: Bool) throws -> String {
+        let limit = attemptLimit
+        let failures: Int = try state.withLock { state in
+            guard state.openAttempts.remove(id) != nil else {
+                throw StepupError(.forbidden, message: "That attempt is unknown or already finished.")
+            }
+            if succeeded { state.failures -= 1 }
+            return state.failures
+        }
+        guard succeeded else {
+            if failures >= limit { throw StepupError(.attemptsExhausted, attemptsLeft: 0) }
+            throw StepupError(.externalProofInvalid, attemptsLeft: limit - failures)
+        }
+        let token = SecureRandom.token(bits: 256)
+        recordExternalToken(token)
+        return token
+    }
 
     /// The external MFA tokens the extension set, in order.
     public var externalTokens: [String] { state.withLock { $0.externalTokens } }
@@ -113,6 +163,12 @@ struct TestPlatformClient: PlatformClient {
     func recordEvent(_ action: String, succeeded: Bool, details: [String: String]) async throws {
         try ExtensionEventLimits.validate(action: action, details: details)
         platform.record(.init(action: action, succeeded: succeeded, details: details))
+    }
+
+    func beginExternalMFAAttempt() async throws -> String { try platform.beginAttempt() }
+
+    func finishExternalMFAAttempt(_ attemptID: String, succeeded: Bool) async throws -> String {
+        try platform.finishAttempt(attemptID, succeeded: succeeded)
     }
 
     var user: any UserAPI { TestUserAPI(platform: platform, isAuthenticated: isAuthenticated) }

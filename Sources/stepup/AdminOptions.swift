@@ -39,6 +39,7 @@ struct AdminOptions: ParsableArguments {
             let keys = present ? try KeySource.load(settings, environment: environment, createIfMissing: false) : nil
             let store = try await StoreFactory.open(settings, logger: Logger(label: "stepup.store"))
             var configuration = PlatformConfiguration()
+            try settings.validate()
             configuration.bcryptCost = UInt8(settings.bcryptCost)
             configuration.bankName = settings.bankName
             return (Platform(store: store, keys: keys, configuration: configuration), store)

@@ -27,7 +27,7 @@ struct AuditCommand: AsyncParsableCommand {
                 var first = true
                 repeat {
                     var events = try await platform.auditTrail(userID: userID, since: since, limit: first ? 100_000 : 1_000)
-                    if first { events = Array(events.suffix(lines)) }
+                    if first { events = Array(events.suffix(max(0, lines))) }
                     for event in events where !printed.contains(event.id) {
                         printed.insert(event.id)
                         Admin.print(String(decoding: try encoder.encode(event), as: UTF8.self))

@@ -171,10 +171,19 @@ struct EDVTests {
         }
         #expect(context == .transaction([small.item]))
         try await fixture.platform.saveEDVRules(DemoBank.edvRules)
+        // Art. 16 counts exemptions in the bank's currency (EUR by default): a USD transfer is not exempted ...
+        guard case .requireMFA = try await fixture.platform.evaluateEvent(action: "TransferFunds", details: ["transaction.amountMinor": "2000"], linked: .transaction([small.item]), session: session) else {
+            Issue.record("a transaction outside the bank's currency must not be exempted")
+            return
+        }
+        // ... until the bank's currency is USD.
+        try await fixture.platform.setProperty("ExemptionCurrency", to: "USD")
         #expect(try await fixture.platform.evaluateEvent(action: "TransferFunds", details: ["transaction.amountMinor": "2000"], linked: .transaction([small.item]), session: session) == .allow(.transaction([small.item])))
-        // The exemption authorises exactly that transfer, once.
-        _ = try await fixture.platform.transfer(small, session: session)
-        #expect(await stepupError { _ = try await fixture.platform.transfer(small, session: session) }?.code == .transferNotAuthorized)
+        // The exemption authorises exactly that transfer, once: a repeat answers the same receipt and moves nothing.
+        let first = try await fixture.platform.transfer(small, session: session)
+        let again = try await fixture.platform.transfer(small, session: session)
+        #expect(again.transferID == first.transferID && again.balanceMinor == first.balanceMinor && again.repeated == true)
+        #expect(try await fixture.platform.accounts(userID: session.userID).first?.balanceMinor == 8_000)
         #expect(await stepupError { _ = try await fixture.platform.transfer(large, session: session) }?.code == .transferNotAuthorized)
         guard case .requireMFA = try await fixture.platform.evaluateEvent(action: "TransferFunds", details: ["transaction.amountMinor": "5000"], linked: .transaction([large.item]), session: session) else {
             Issue.record("above the exemption MFA is needed")

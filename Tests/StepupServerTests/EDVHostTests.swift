@@ -13,6 +13,7 @@ struct EDVHostTests {
     func fixture() async throws -> ServerFixture {
         let fixture = try await ServerFixture(extensions: [TransfersExtension()])
         try await fixture.platform.saveEDVRules(DemoBank.edvRules)
+        try await fixture.platform.setProperty("ExemptionCurrency", to: "USD")
         return fixture
     }
 

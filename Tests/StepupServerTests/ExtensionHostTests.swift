@@ -172,13 +172,18 @@ struct ExtensionHostTests {
             #expect(careless.errorCode == "transfer_not_authorized")
             #expect(counter.count("careless") == 1)
             // Even after an MFA completed for that very transaction through the guarded route, the careless route
-            // cannot use it twice: the guarded route consumed it and made the transfer.
+            // cannot pay it twice: the guarded route consumed it and made the transfer, and a repeat of the
+            // transaction id answers that transfer's receipt and moves nothing.
             let first = try await browser.post("/ext/transfers/submit", json: #"{"transactionId":"tx-1","fromAccount":"\#(account)","toPayee":"Acme Rent","amount":"125.00"}"#)
             let challenge = try #require((try first.json()["error"] as? [String: Any])?["challengeId"] as? String)
             try await browser.complete(challenge, fixture)
             #expect(try await browser.post("/ext/transfers/submit", json: #"{"transactionId":"tx-1","fromAccount":"\#(account)","toPayee":"Acme Rent","amount":"125.00"}"#).status == .ok)
             let replay = try await browser.post("/ext/hosttest/careless", json: #"{"id":"tx-1","account":"\#(account)","amount":"12500","payee":"Acme Rent"}"#)
-            #expect(replay.errorCode == "transfer_not_authorized")
+            #expect(try replay.status == .ok && (replay.json()["repeated"] as? Bool) == true)
+            let transfers = try await fixture.platform.auditTrail(userID: nil).filter { $0.action == "transfer.made" }
+            #expect(transfers.count == 1)
+            let altered = try await browser.post("/ext/hosttest/careless", json: #"{"id":"tx-1","account":"\#(account)","amount":"99","payee":"Mallory"}"#)
+            #expect(altered.errorCode == "transaction_id_reused")
         }
     }
 

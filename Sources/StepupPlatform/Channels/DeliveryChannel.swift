@@ -105,7 +105,7 @@ enum MessageText {
 
     static func formatMinor(_ minor: Int64) -> String {
         let sign = minor < 0 ? "-" : ""
-        let value = abs(minor)
+        let value = minor.magnitude
         let cents = value % 100
         return "\(sign)\(value / 100).\(cents < 10 ? "0" : "")\(cents)"
     }

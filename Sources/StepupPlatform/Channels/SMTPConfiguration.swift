@@ -1,4 +1,5 @@
 import Foundation
+import StepupCore
 
 /// How to reach the bank's mail server.
 public struct SMTPConfiguration: Sendable, Equatable, Codable {
@@ -60,6 +61,10 @@ public struct SMTPConfiguration: Sendable, Equatable, Codable {
             heloName: try c.decodeIfPresent(String.self, forKey: .heloName) ?? "stepup.localhost",
             timeout: try c.decodeIfPresent(Double.self, forKey: .timeout) ?? 10,
             retryDelay: try c.decodeIfPresent(Double.self, forKey: .retryDelay) ?? 2)
+        // Both become integer milliseconds: bounded here so a typo in the file is an error, not a trap.
+        guard (0.1...600).contains(timeout), (0...600).contains(retryDelay), (1...65_535).contains(port) else {
+            throw StepupError(.configurationInvalid, message: "smtp: timeout is 0.1 to 600 s, retryDelay 0 to 600 s, port 1 to 65535")
+        }
     }
 }
 
