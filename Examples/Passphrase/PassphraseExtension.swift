@@ -6,10 +6,10 @@ import StepupSDK
 /// The example standard external MFA: the user proves themselves with a personal passphrase set at enrollment.
 /// The registration value (`mfa_registration`) holds only a salted SHA-256 of it.
 ///
-/// Every attempt ends in a token handed to `bridge.actions.verifyMFA`: the real one (set with the platform) when the
-/// phrase is right, a decoy the platform never saw when it is wrong. So wrong phrases count against the user's one
-/// failure counter and lock the user out exactly as wrong codes do, and the page learns the attempts left from the
-/// platform, never from a check of its own.
+/// The phrase is compared only inside `request.platform.externalMFA.attempt`, which reserves a failure on the user's
+/// one failure counter first: a wrong phrase counts and locks the user out exactly as wrong codes do (parallel
+/// guesses included), and the answer carries the attempts left. A right one answers the token the page hands to
+/// `bridge.actions.verifyMFA`.
 public struct PassphraseExtension: Extension {
     public let name = "passphrase"
     public let title = "Passphrase verification"
@@ -49,10 +49,9 @@ public struct PassphraseExtension: Extension {
 
     @Sendable static func check(_ request: ExtensionRequest) async throws -> ExtensionResponse {
         let phrase = String((request.formFields["phrase"] ?? "").prefix(200))
-        if matches(phrase, registration: request.mfaInfo.registrationValue) {
-            return try .json(["token": try await request.platform.issueExternalMFAToken()])
-        }
-        return try .json(["token": SecureRandom.token(bits: 256)])
+        let registration = request.mfaInfo.registrationValue
+        let token = try await request.platform.externalMFA.attempt { matches(phrase, registration: registration) }
+        return try .json(["token": token])
     }
 }
 
@@ -103,14 +102,17 @@ enum PassphrasePage {
             message.textContent = 'Verified.';
           } catch (error) {
             form.phrase.value = '';
+            const detail = (error.data && error.data.error) || error.data || {};
             if (error.code === 'attempts_exhausted' || error.code === 'user_locked') {
-              message.textContent = 'Too many failed attempts. You are locked out for now.';
+              const until = detail.lockedUntil ? ` until ${new Date(detail.lockedUntil).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })}` : ' for now';
+              message.textContent = `Too many failed attempts. You are locked out${until}.`;
               form.querySelectorAll('input, button[type=submit]').forEach((element) => { element.disabled = true; });
-            } else if (error.data && typeof error.data.attemptsLeft === 'number') {
-              message.textContent = `That passphrase is not right. ${error.data.attemptsLeft} attempts left.`;
+            } else if (typeof detail.attemptsLeft === 'number') {
+              message.textContent = `That passphrase is not right. ${detail.attemptsLeft} ${detail.attemptsLeft === 1 ? 'attempt' : 'attempts'} left.`;
             } else {
-              message.textContent = error.message || 'That did not work.';
+              message.textContent = error.message || 'That did not work. Try again.';
             }
+            form.phrase.focus();
           }
         });
         document.getElementById('exit').addEventListener('click', () => bridge.actions.verifyMFA({ exit: true }));

@@ -55,7 +55,8 @@ public struct TransfersExtension: Extension {
         }
         return TransferRequest(
             transactionID: id, fromAccountID: from, amountMinor: try MoneyAmount.minorUnits(amount),
-            currency: fields["currency"] ?? "USD", payee: payee, memo: fields["memo"].map { String($0.prefix(140)) })
+            currency: fields["currency"] ?? "USD", payee: payee, memo: fields["memo"].map { String($0.prefix(140)) },
+            confirmedNotDuplicate: fields["confirmNotDuplicate"] == "true" ? true : nil)
     }
 
     @Sendable static func submit(_ request: ExtensionRequest) async throws -> ExtensionResponse {
@@ -71,18 +72,32 @@ public struct TransfersExtension: Extension {
         return try .json(["payee": payee, "status": "added"])
     }
 
+    /// What the customer reads when the guard stopped a transfer: what happened, that no money moved, and what to
+    /// do. The banking app shows this text in its dialog (the page passes it to `showModal`).
     @Sendable static func handleMFAError(_ request: ExtensionRequest, _ failure: MFAFailure) async throws
         -> ExtensionResponse
     {
-        let reason: String =
-            switch failure {
-            case .abandoned(let state): "the verification was \(state.rawValue)"
-            case .blocked: "the bank blocked this transfer"
-            case .workflow(let error): error.message
-            case .required: "verification is required"
-            }
-        return .html(
-            "<h1>Transfers: not sent</h1><p>MFA failure: \(HTML.escape(reason)). No money was moved.</p>", status: 403)
+        let text: String
+        let status: Int
+        switch failure {
+        case .abandoned(.cancelled):
+            (text, status) = ("You cancelled the verification, so the transfer was not sent. No money was moved.", 403)
+        case .abandoned(.locked):
+            (text, status) = ("Too many wrong codes: verification is locked for now, so the transfer was not sent. No money was moved.", 423)
+        case .abandoned(.expired):
+            (text, status) = ("The verification timed out, so the transfer was not sent. No money was moved. Send it again when you are ready.", 403)
+        case .abandoned:
+            (text, status) = ("The verification did not succeed, so the transfer was not sent. No money was moved.", 403)
+        case .blocked:
+            (text, status) = ("The bank blocked this transfer. No money was moved. Call us if you need to send this amount.", 403)
+        case .workflow(let error) where error.code == .badRequest:
+            (text, status) = ("\(error.message) Nothing was sent.", 400)
+        case .workflow(let error):
+            (text, status) = ("The transfer was not sent: \(error.message)", error.httpStatus)
+        case .required:
+            (text, status) = ("This transfer needs you to verify it is you.", 401)
+        }
+        return .html("<p>\(HTML.escape(text))</p>", status: status)
     }
 }
 

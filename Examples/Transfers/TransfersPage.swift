@@ -23,6 +23,11 @@ enum TransfersPage {
           <input id="memo" name="memo" maxlength="140">
           <button type="submit" id="send">Send transfer</button>
         </form>
+        <div id="duplicate" class="result" role="alertdialog" aria-labelledby="duplicate-text" hidden>
+          <p id="duplicate-text"></p>
+          <button type="button" id="duplicate-send">Yes, send it again</button>
+          <button type="button" class="secondary" id="duplicate-cancel">No, don't send</button>
+        </div>
         <p><button type="button" class="secondary" id="statement">Show balances (verifies you first)</button></p>
         <div id="result" class="result" role="status" aria-live="polite"></div>
         </body></html>
@@ -52,25 +57,60 @@ enum TransfersPage {
           }));
         });
 
-        form.addEventListener('submit', async (event) => {
-          event.preventDefault();
+        // One transaction id per filled form: a double click, a retry after a timeout or a reload of the answer
+        // sends the same id, and the bank pays it once. Editing the form makes it a new transfer.
+        let pending = null;
+        const send = document.getElementById('send');
+        const duplicate = document.getElementById('duplicate');
+        form.addEventListener('input', () => { pending = null; duplicate.hidden = true; });
+
+        async function submitTransfer(confirmNotDuplicate) {
+          if (send.disabled) return;
+          pending ??= transactionId();
           const body = {
-            transactionId: transactionId(),
+            transactionId: pending,
             fromAccount: form.fromAccount.value,
             toPayee: form.toPayee.value.trim(),
             amount: form.amount.value.trim(),
             memo: form.memo.value.trim(),
           };
+          if (confirmNotDuplicate) body.confirmNotDuplicate = 'true';
+          send.disabled = true;
+          send.setAttribute('aria-busy', 'true');
+          duplicate.hidden = true;
           result.textContent = 'Sending…';
           try {
             const receipt = await bridge.sources.requestExtensionData({ route: 'submit', body });
             result.textContent = `Sent ${body.amount} USD to ${body.toPayee}. New balance: ${money(receipt.balanceMinor)} USD.`;
             form.reset();
+            pending = null;
             bridge.connected.then(() => bridge.sources.requestExtensionData('accounts'));
           } catch (error) {
             result.textContent = '';
-            bridge.actions.showModal({ title: 'Transfer not sent', msg: error.message || 'The transfer could not be made.', modalType: 'Error' });
+            if (error.code === 'transfer_duplicate_suspected') {
+              document.getElementById('duplicate-text').textContent =
+                `You sent ${body.amount} USD to ${body.toPayee} a few minutes ago. Send the same amount again?`;
+              duplicate.hidden = false;
+              document.getElementById('duplicate-send').focus();
+              return;
+            }
+            bridge.actions.showModal({ title: 'Transfer not sent', msg: error.message || 'The transfer could not be made. No money was moved.', modalType: 'Error' });
+          } finally {
+            send.disabled = false;
+            send.removeAttribute('aria-busy');
           }
+        }
+
+        form.addEventListener('submit', (event) => {
+          event.preventDefault();
+          submitTransfer(false);
+        });
+        document.getElementById('duplicate-send').addEventListener('click', () => submitTransfer(true));
+        document.getElementById('duplicate-cancel').addEventListener('click', () => {
+          duplicate.hidden = true;
+          pending = null;
+          result.textContent = 'Not sent. No money was moved.';
+          send.focus();
         });
 
         document.getElementById('statement').addEventListener('click', () => {

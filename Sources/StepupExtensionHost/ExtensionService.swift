@@ -17,16 +17,23 @@ import StepupSDK
 /// let service = ExtensionService(extensions: [TransfersExtension()], keys: ["transfers": key], platformURL: url)
 /// try await service.application(host: "127.0.0.1", port: 9000).runService()
 /// ```
+///
+/// Nonces of the requests it accepted are kept in a ``NonceStore`` (by default a SQLite file: `STEPUP_NONCE_FILE`,
+/// else `stepup-extension-nonces.sqlite` in the working directory), so a replay within the signature window is
+/// refused after a restart and by every process of the service that shares the file.
 public struct ExtensionService: Sendable {
     let extensions: [String: any Extension]
     let keys: [String: String]
     let platformURL: String
-    private let nonces = NonceCache(window: RequestSignature.window)
+    private let nonces: any NonceStore
 
-    public init(extensions: [any Extension], keys: [String: String], platformURL: String) {
+    public init(extensions: [any Extension], keys: [String: String], platformURL: String, nonces: (any NonceStore)? = nil) {
         self.extensions = Dictionary(extensions.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         self.keys = keys
         self.platformURL = platformURL
+        self.nonces = nonces ?? SQLiteNonceStore(
+            path: ProcessInfo.processInfo.environment["STEPUP_NONCE_FILE"] ?? "stepup-extension-nonces.sqlite",
+            window: RequestSignature.window)
     }
 
     public func router() -> Router<BasicRequestContext> {
@@ -66,9 +73,16 @@ public struct ExtensionService: Sendable {
             key: key, method: "POST", path: request.uri.path, body: body,
             timestamp: request.headers[HTTPField.Name("X-Stepup-Timestamp")!], nonce: request.headers[HTTPField.Name("X-Stepup-Nonce")!],
             signature: request.headers[HTTPField.Name("X-Stepup-Signature")!], now: now)
-        guard let nonce = request.headers[HTTPField.Name("X-Stepup-Nonce")!], nonces.use(nonce, now: now) else {
+        guard let nonce = request.headers[HTTPField.Name("X-Stepup-Nonce")!] else {
             throw StepupError(.forbidden, message: "The request was replayed.")
         }
+        let fresh: Bool
+        do {
+            fresh = try await nonces.use(nonce, now: now)
+        } catch {
+            throw StepupError(.storeUnavailable, message: "The service cannot check for replays right now.")
+        }
+        guard fresh else { throw StepupError(.forbidden, message: "The request was replayed.") }
         guard let token = request.headers[HTTPField.Name("X-Stepup-Credential")!] else {
             throw StepupError(.forbidden, message: "The extension credential is missing.")
         }

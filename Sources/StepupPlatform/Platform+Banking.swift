@@ -60,17 +60,6 @@ extension Platform {
                 return try await Self.repeatAnswer(earlier, of: request, session: session, now: now, in: tx)
             }
             let properties = try await tx.systemProperties()
-            if request.confirmedNotDuplicate != true, properties.duplicateTransferWindow > 0,
-                try await tx.similarTransferExists(
-                    userID: session.userID, payee: request.payee, amountMinor: request.amountMinor,
-                    currency: request.currency, since: now.addingTimeInterval(-Double(properties.duplicateTransferWindow)))
-            {
-                try await tx.append(
-                    AuditEvent(
-                        at: now, action: "transfer.duplicate_suspected", outcome: .info, userID: session.userID,
-                        sessionID: session.id, details: ["transaction": request.transactionID, "payee": request.payee]))
-                return .failure(StepupError(.transferDuplicateSuspected))
-            }
             let since = now.addingTimeInterval(-Double(properties.mfaFreshness))
             var authorizing: MFACompletion?
             for completion in try await tx.consumedCompletions(sessionID: session.id, since: since) {
@@ -88,6 +77,21 @@ extension Platform {
                         sessionID: session.id,
                         details: ["transaction": request.transactionID, "reason": "no matching completion"]))
                 return .failure(StepupError(.transferNotAuthorized))
+            }
+            if request.confirmedNotDuplicate != true, properties.duplicateTransferWindow > 0,
+                try await tx.similarTransferExists(
+                    userID: session.userID, payee: request.payee, amountMinor: request.amountMinor,
+                    currency: request.currency, since: now.addingTimeInterval(-Double(properties.duplicateTransferWindow)))
+            {
+                // The authorisation stays good for this exact transaction, so the customer's "yes, send it" does
+                // not ask for MFA again.
+                try await tx.restore(completionID: authorizing.id)
+                try await tx.append(
+                    AuditEvent(
+                        at: now, action: "transfer.duplicate_suspected", outcome: .info, userID: session.userID,
+                        sessionID: session.id, challengeID: authorizing.challengeID,
+                        details: ["transaction": request.transactionID, "payee": request.payee]))
+                return .failure(StepupError(.transferDuplicateSuspected))
             }
             guard let account = try await tx.account(id: request.fromAccountID), account.userID == session.userID,
                 account.currency == request.currency

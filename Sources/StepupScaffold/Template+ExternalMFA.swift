@@ -1,6 +1,7 @@
 extension Template {
     /// Standard external MFA: the user answers a secret set at enrollment; the registration value holds only its
-    /// salted digest. Wrong answers end in a decoy token, so they count toward the platform's lockout.
+    /// salted digest. The answer is compared only inside `externalMFA.attempt`, so every wrong one counts toward the
+    /// platform's lockout.
     var standardMFAExtension: String {
         #"""
             import Foundation
@@ -44,14 +45,15 @@ extension Template {
                     return SecretHash.matches(normalized(answer), digest: parts[2], salt: parts[1])
                 }
 
-                /// The real token when the answer is right; a decoy the platform never saw when it is wrong, so the
-                /// platform counts the failure and locks the user out as it does for wrong codes.
+                /// Compares the answer inside a counted attempt: the platform reserves a failure on the user's
+                /// counter first, so a wrong answer counts (and locks the user out) exactly as a wrong code does,
+                /// and the error says how many attempts are left. Never compare a secret outside `attempt`: a
+                /// guess there would cost the guesser nothing.
                 @Sendable static func check(_ request: ExtensionRequest) async throws -> ExtensionResponse {
                     let answer = String((request.formFields["answer"] ?? "").prefix(200))
-                    if matches(answer, registration: request.mfaInfo.registrationValue) {
-                        return try .json(["token": try await request.platform.issueExternalMFAToken()])
-                    }
-                    return try .json(["token": SecureRandom.token(bits: 256)])
+                    let registration = request.mfaInfo.registrationValue
+                    let token = try await request.platform.externalMFA.attempt { matches(answer, registration: registration) }
+                    return try .json(["token": token])
                 }
             }
 
@@ -91,7 +93,10 @@ extension Template {
                         message.textContent = 'Verified.';
                       } catch (error) {
                         event.target.answer.value = '';
-                        message.textContent = error.message || 'That did not work.';
+                        const detail = (error.data && error.data.error) || {};
+                        message.textContent = typeof detail.attemptsLeft === 'number'
+                          ? `That is not right. ${detail.attemptsLeft} attempts left.`
+                          : (error.message || 'That did not work. Try again.');
                       }
                     });
                     document.getElementById('exit').addEventListener('click', () => bridge.actions.verifyMFA({ exit: true }));
@@ -121,11 +126,18 @@ extension Template {
                     #expect(result.response?.text.contains(tester.platform.externalTokens[0]) == true)
                 }
 
-                @Test func aWrongAnswerSetsNothingAndAnswersADecoy() async {
+                @Test func aWrongAnswerSetsNothingAndIsCounted() async {
                     let tester = ExtensionTester(\#(name)(), platform: TestPlatform(userID: "user-1", registrationValue: registration))
                     let result = await tester.run("check", fields: ["answer": "red harbour"], isAuthenticated: false)
-                    #expect(result.response?.text.contains("token") == true)
-                    #expect(tester.platform.externalTokens.isEmpty)
+                    #expect(result.error?.code == .externalProofInvalid && result.error?.attemptsLeft == 4)
+                    #expect(tester.platform.externalTokens.isEmpty && tester.platform.failures == 1)
+                }
+
+                @Test func fiveWrongAnswersLockTheUserOut() async {
+                    let tester = ExtensionTester(\#(name)(), platform: TestPlatform(userID: "user-1", registrationValue: registration))
+                    for _ in 0..<5 { _ = await tester.run("check", fields: ["answer": "guess"], isAuthenticated: false) }
+                    let right = await tester.run("check", fields: ["answer": "blue harbour"], isAuthenticated: false)
+                    #expect(right.error?.code == .userLocked && tester.platform.externalTokens.isEmpty)
                 }
 
                 @Test func withoutARegistrationNothingMatches() async {

@@ -7,6 +7,6 @@ struct Stepup: AsyncParsableCommand {
         abstract: "Step-up multi-factor authentication for online banking.",
         subcommands: [
             Serve.self, UserCommand.self, TargetCommand.self, TokenCommand.self, PropsCommand.self, AuditCommand.self,
-            EDVCommand.self, KeysCommand.self, ExtensionCommand.self, ServeExtension.self, CreateExtensionCommand.self,
+            EDVCommand.self, KeysCommand.self, AccountCommand.self, ExtensionCommand.self, ServeExtension.self, CreateExtensionCommand.self,
         ])
 }

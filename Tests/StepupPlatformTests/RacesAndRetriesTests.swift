@@ -89,9 +89,13 @@ struct RacesAndRetriesTests {
         let second = TransferRequest(transactionID: "t-b", fromAccountID: account.id, amountMinor: 1_500, currency: "USD", payee: "Acme Rent")
         _ = try await Self.evaluate(second, fixture, session)
         #expect(await stepupError { _ = try await fixture.platform.transfer(second, session: session) }?.code == .transferDuplicateSuspected)
+        // The customer confirms: the guard finds the same authorisation again (no second exemption, no MFA) and
+        // the transfer goes through once.
         let confirmed = TransferRequest(
             transactionID: "t-b", fromAccountID: account.id, amountMinor: 1_500, currency: "USD", payee: "Acme Rent",
             confirmedNotDuplicate: true)
+        #expect(try await Self.evaluate(confirmed, fixture, session) == .allow(.transaction([confirmed.item])))
+        #expect(try await fixture.store.read { try await $0.exemptionCounters(userID: session.userID) }.transactions == 2)
         #expect(try await fixture.platform.transfer(confirmed, session: session).balanceMinor == 997_000)
         // Outside the window no confirmation is asked for.
         fixture.clock.advance(by: 601)

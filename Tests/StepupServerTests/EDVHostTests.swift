@@ -38,7 +38,7 @@ struct EDVHostTests {
 
             let large = try await browser.post("/ext/transfers/submit", json: body(account, "t3", "10000.01"))
             #expect(large.status == .forbidden)
-            #expect(large.text.contains("the bank blocked this transfer"))  // the extension's error handler
+            #expect(large.text.contains("The bank blocked this transfer"))  // the extension's error handler
 
             let trail = try await fixture.platform.auditTrail()
             #expect(trail.filter { $0.action == "TransferFunds" }.count == 3)

@@ -235,4 +235,40 @@ struct RemoteExtensionTests {
         #expect(try await post(signedWith: Self.key, credential: otherRoute) == 400)
         await service.stop()
     }
+
+    @Test func aReplayIsRefusedAfterARestartAndByAnotherProcessOfTheService() async throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("nonces-\(UUID().uuidString).sqlite").path
+        defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: file + suffix) } }
+        func service() -> ExtensionService {
+            ExtensionService(
+                extensions: [EchoExtension()], keys: ["echo": Self.key], platformURL: "http://127.0.0.1:1",
+                nonces: SQLiteNonceStore(path: file))
+        }
+        let call = Array(try JSONEncoder().encode(RemoteCall(method: "POST", routingKey: "whoami", formFields: [:], body: nil, rawBody: [], challengeHint: nil)))
+        func post(to running: RunningService, nonce: String) async throws -> Int {
+            let credential = try ExtensionCredential(extensionName: "echo", sessionID: "s", userID: "u", username: "u", displayName: "U", isAuthenticated: true, routingKey: "whoami", mfaInfo: MFAInfo(), issuedAt: Date()).signed(with: Self.key)
+            var request = HTTPClientRequest(url: "http://127.0.0.1:\(running.port)/stepup/echo/call")
+            request.method = .POST
+            request.headers.add(name: "X-Stepup-Credential", value: credential)
+            for (name, value) in RequestSignature.headers(key: Self.key, method: "POST", path: "/stepup/echo/call", body: call, now: Date(), nonce: nonce) {
+                request.headers.add(name: name, value: value)
+            }
+            request.body = .bytes(ByteBuffer(bytes: call))
+            return Int(try await HTTPClient.shared.execute(request, timeout: .seconds(5)).status.code)
+        }
+        let nonce = SecureRandom.token(bits: 128)
+        let first = try await RunningService.start(service())
+        #expect(try await post(to: first, nonce: nonce) == 200)
+        await first.stop()
+        // The service restarted: its memory is new, the file is not.
+        let restarted = try await RunningService.start(service())
+        #expect(try await post(to: restarted, nonce: nonce) == 403)
+        // Two processes of one service share the file: a nonce one accepted, the other refuses.
+        let sibling = try await RunningService.start(service())
+        let other = SecureRandom.token(bits: 128)
+        #expect(try await post(to: restarted, nonce: other) == 200)
+        #expect(try await post(to: sibling, nonce: other) == 403)
+        await restarted.stop()
+        await sibling.stop()
+    }
 }

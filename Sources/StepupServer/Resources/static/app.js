@@ -27,6 +27,29 @@ function failure(res) {
   return { code: error.code ?? `http_${res.status}`, message: error.message ?? `The request failed (${res.status}).`, detail: error, status: res.status };
 }
 
+/** The readable text of an extension's HTML answer (its error handler's), parsed inert: no script runs, no URL loads. */
+function readableText(markup) {
+  const doc = new DOMParser().parseFromString(String(markup), 'text/html');
+  doc.querySelectorAll('script, style, template, noscript').forEach((element) => element.remove());
+  return (doc.body?.textContent ?? '').replace(/\s+/g, ' ').trim().slice(0, 1000);
+}
+
+/**
+ * A refused extension call as the extension's page gets it. A typed platform error keeps its code and message; an
+ * answer the route's error handler rendered (HTML or text) keeps the handler's own words, so the customer reads what
+ * the extension said happened rather than a status number.
+ */
+function extensionFailure(res) {
+  if (res.data && typeof res.data === 'object' && res.data.error) return { ...failure(res), data: res.data };
+  const text = typeof res.data === 'string' ? readableText(res.data) : '';
+  return {
+    code: res.status === 403 ? 'extension_refused' : `http_${res.status}`,
+    message: text || `The request failed (${res.status}).`,
+    status: res.status,
+    data: res.data,
+  };
+}
+
 const $ = (id) => document.getElementById(id);
 
 function setStatus(element, text, kind = '') {
@@ -295,11 +318,12 @@ function connectFrame(frame, name, overrides = {}, signal, { authorizationOrigin
       } catch (error) {
         // The user left the workflow: the route's error handler, if it has one, says what to show.
         const after = await api(path, { method: 'POST', body, headers: { 'X-Stepup-Challenge': challengeId } });
-        throw { code: error.code ?? 'mfa_cancelled', message: error.message, status: after.status, data: after.data };
+        const answer = after.ok ? null : extensionFailure(after);
+        throw { code: error.code ?? 'mfa_cancelled', message: answer?.message ?? error.message, status: after.status, data: after.data };
       }
       res = await api(path, { method: 'POST', body, headers: { 'X-Stepup-Challenge': challengeId } });
     }
-    if (!res.ok) throw { ...failure(res), data: res.data };
+    if (!res.ok) throw extensionFailure(res);
     return res.data;
   };
 
