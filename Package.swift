@@ -114,7 +114,7 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "StepupCoreTests", dependencies: ["StepupCore"], swiftSettings: swiftSettings),
+        .testTarget(name: "StepupCoreTests", dependencies: ["StepupCore", "StepupTesting"], swiftSettings: swiftSettings),
         .testTarget(
             name: "StepupStoreTests",
             dependencies: ["StepupStore", .product(name: "PostgresKit", package: "postgres-kit")],
@@ -138,7 +138,7 @@ let package = Package(
         .testTarget(
             name: "StepupServerTests",
             dependencies: [
-                "StepupServer", "StepupExamples", "StepupExtensionHost",
+                "StepupServer", "StepupExamples", "StepupExtensionHost", "StepupTesting",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             swiftSettings: swiftSettings

@@ -104,9 +104,18 @@ struct ExtensionRoutes {
             return (fields, json, raw)
         }
         if mediaType?.isType(.applicationUrlEncoded) == true {
-            var components = URLComponents()
-            components.percentEncodedQuery = String(decoding: raw, as: UTF8.self).replacingOccurrences(of: "+", with: "%20")
-            for item in components.queryItems ?? [] { fields[item.name] = item.value ?? "" }
+            // Parsed by hand: `URLComponents.percentEncodedQuery` traps (a fatal error) on characters a query may not
+            // hold, and this text comes straight from the client.
+            for pair in String(decoding: raw, as: UTF8.self).split(separator: "&", omittingEmptySubsequences: true) {
+                let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+                func decoded(_ text: Substring) -> String? {
+                    String(text).replacingOccurrences(of: "+", with: " ").removingPercentEncoding
+                }
+                // A pair that is not valid percent-encoding is dropped, not guessed at.
+                guard let name = decoded(parts[0]), !name.isEmpty, let value = parts.count == 2 ? decoded(parts[1]) : ""
+                else { continue }
+                fields[name] = value
+            }
         }
         return (fields, nil, raw)
     }
