@@ -4,7 +4,9 @@ import Testing
 
 @testable import StepupPlatform
 
-@Suite("Email over a real SMTP server")
+@Suite(
+    "Email over a real SMTP server",
+    .enabled(if: TestServers.available("STEPUP_TEST_SMTP_PORT"), "skipped: no SMTP sink (STEPUP_TEST_SMTP_PORT); ./scripts/test starts one"))
 struct EmailChannelTests {
     func plain() throws -> SMTPConfiguration {
         SMTPConfiguration(host: "127.0.0.1", port: try TestServers.port("STEPUP_TEST_SMTP_PORT"), tlsMode: .none, from: "codes@bank.example", timeout: 5, retryDelay: 0.1)

@@ -9,7 +9,12 @@ import Testing
 /// The redirect-based flow end to end against a real OpenID provider with PAR and PKCE (Glewlwyd on 127.0.0.1):
 /// the example extension's `start` and `token` routes, the user's sign-in at the provider in between.
 /// Serialized: Glewlwyd on its SQLite database answers parallel sign-ins with spurious errors.
-@Suite("Redirect-based external MFA against Glewlwyd", .serialized)
+@Suite(
+    "Redirect-based external MFA against Glewlwyd", .serialized,
+    .enabled(
+        if: ProcessInfo.processInfo.environment["STEPUP_TEST_OIDC"] != nil
+            || ProcessInfo.processInfo.environment["STEPUP_TEST_REQUIRE_SERVERS"] != nil,
+        "skipped: no OpenID provider (STEPUP_TEST_OIDC); ./scripts/test starts Glewlwyd"))
 struct OIDCProviderFlowTests {
     let provider: TestProvider
 

@@ -12,7 +12,7 @@ struct GroupCommitTests {
 
     struct Boom: Error {}
 
-    @Test(arguments: StoreKind.allCases)
+    @Test(arguments: StoreKind.available)
     func aFailingWriteLosesOnlyItsOwnRowsAndEveryWriteGetsItsOwnAnswer(kind: StoreKind) async throws {
         try await TemporaryDatabase.with(kind) { store, _ async throws in
             let outcomes = try await withThrowingTaskGroup(of: (Int, Result<Int, StepupError>).self) { group in
@@ -47,7 +47,7 @@ struct GroupCommitTests {
         }
     }
 
-    @Test(arguments: StoreKind.allCases)
+    @Test(arguments: StoreKind.available)
     func aConstraintViolationInOneWriteLeavesTheOthersCommitted(kind: StoreKind) async throws {
         try await TemporaryDatabase.with(kind) { store, _ async throws in
             try await store.write { tx in try await tx.append(AuditEvent(id: "taken", at: self.now, action: "x", outcome: .info, userID: nil)) }

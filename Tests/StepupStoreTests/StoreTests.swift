@@ -18,7 +18,7 @@ struct StoreTests {
         Session(id: id, secretDigest: "digest-\(id)", csrfDigest: "csrf-\(id)", userID: user.id, stage: .preAuthentication, createdAt: now, clientAddress: "127.0.0.1")
     }
 
-    @Test(arguments: StoreKind.allCases)
+    @Test(arguments: StoreKind.available)
     func migrationsRunOnceAndDataSurvivesReopening(kind: StoreKind) async throws {
         let database = try await TemporaryDatabase(kind)
         let first = try await database.open()
@@ -53,7 +53,7 @@ struct StoreTests {
         await database.remove()
     }
 
-    @Test(arguments: StoreKind.allCases)
+    @Test(arguments: StoreKind.available)
     func aThrowingTransactionLeavesNothingBehind(kind: StoreKind) async throws {
         try await TemporaryDatabase.with(kind) { store, _ async throws in
             await #expect(throws: StepupError(.storeUnavailable)) {
@@ -76,7 +76,7 @@ struct StoreTests {
         }
     }
 
-    @Test(arguments: StoreKind.allCases)
+    @Test(arguments: StoreKind.available)
     func aDuplicateUsernameFailsTheWholeTransaction(kind: StoreKind) async throws {
         try await TemporaryDatabase.with(kind) { store, _ async throws in
             try await store.write { tx in try await tx.insert(self.user(), at: self.now) }
@@ -90,7 +90,7 @@ struct StoreTests {
         }
     }
 
-    @Test(arguments: StoreKind.allCases)
+    @Test(arguments: StoreKind.available)
     func targetsSessionsAndChallengesRoundTrip(kind: StoreKind) async throws {
         try await TemporaryDatabase.with(kind) { store, _ async throws in
             let alice = user()
@@ -134,7 +134,7 @@ struct StoreTests {
         }
     }
 
-    @Test(arguments: StoreKind.allCases)
+    @Test(arguments: StoreKind.available)
     func aCompletionIsConsumedExactlyOnceAndOnlyForItsContextAndSession(kind: StoreKind) async throws {
         try await TemporaryDatabase.with(kind) { store, _ async throws in
             let alice = user()
@@ -175,7 +175,7 @@ struct StoreTests {
         }
     }
 
-    @Test(arguments: StoreKind.allCases)
+    @Test(arguments: StoreKind.available)
     func theFailureCounterStopsAtTheLimitAndLocks(kind: StoreKind) async throws {
         try await TemporaryDatabase.with(kind) { store, _ async throws in
             try await store.write { tx in try await tx.insert(self.user(), at: self.now) }
@@ -197,7 +197,7 @@ struct StoreTests {
         }
     }
 
-    @Test(arguments: StoreKind.allCases)
+    @Test(arguments: StoreKind.available)
     func aTOTPStepIsMarkedUsedOnceAndNeverGoesBack(kind: StoreKind) async throws {
         try await TemporaryDatabase.with(kind) { store, _ async throws in
             let token = AccessTokenRecord(id: "k1", userID: "u-alice", sealedSecret: "v1:k:sealed", digits: 6, algorithm: .sha1, period: 30, lastUsedStep: nil)
@@ -214,7 +214,7 @@ struct StoreTests {
         }
     }
 
-    @Test(arguments: StoreKind.allCases)
+    @Test(arguments: StoreKind.available)
     func theAuditTrailListsByUserAndTime(kind: StoreKind) async throws {
         try await TemporaryDatabase.with(kind) { store, _ async throws in
             let events = (0..<5).map { i in
@@ -228,7 +228,7 @@ struct StoreTests {
         }
     }
 
-    @Test(arguments: StoreKind.allCases)
+    @Test(arguments: StoreKind.available)
     func systemPropertiesAreValidatedBeforeTheyAreStored(kind: StoreKind) async throws {
         try await TemporaryDatabase.with(kind) { store, _ async throws in
             try await store.write { try await $0.setProperty("EdvTacAllowSmsTargets", to: "false") }
@@ -241,7 +241,7 @@ struct StoreTests {
         }
     }
 
-    @Test(arguments: StoreKind.allCases)
+    @Test(arguments: StoreKind.available)
     func registrationsSSOIdentifiersAndRateEvents(kind: StoreKind) async throws {
         try await TemporaryDatabase.with(kind) { store, _ async throws in
             try await store.write { tx in
@@ -265,7 +265,7 @@ struct StoreTests {
         }
     }
 
-    @Test(arguments: StoreKind.allCases)
+    @Test(arguments: StoreKind.available)
     func concurrentWritersQueueInsteadOfFailing(kind: StoreKind) async throws {
         try await TemporaryDatabase.with(kind) { store, _ async throws in
             try await store.appendConcurrently(ids: (0..<50).map { "e\($0)" }, at: now)

@@ -10,6 +10,22 @@ import Testing
 enum StoreKind: String, CaseIterable, Sendable, CustomTestStringConvertible {
     case sqlite, postgres
     var testDescription: String { rawValue }
+
+    /// The engines this run can test: PostgreSQL only with a server (`STEPUP_TEST_POSTGRES_URL`), so a plain
+    /// `swift test` on a laptop passes; `./scripts/test` sets `STEPUP_TEST_REQUIRE_SERVERS`, and then a missing
+    /// server fails the PostgreSQL cases instead of leaving them out.
+    static var available: [StoreKind] {
+        let environment = ProcessInfo.processInfo.environment
+        return environment["STEPUP_TEST_POSTGRES_URL"] != nil || environment["STEPUP_TEST_REQUIRE_SERVERS"] != nil
+            ? allCases : [.sqlite]
+    }
+}
+
+@Suite("PostgreSQL availability")
+struct PostgresAvailability {
+    @Test(.enabled(if: StoreKind.available.contains(.postgres),
+                   "the PostgreSQL cases are skipped: STEPUP_TEST_POSTGRES_URL is not set (./scripts/test starts a server)"))
+    func thePostgresCasesRun() {}
 }
 
 /// A fresh, empty database of one kind: an SQLite file in a new temporary folder, or a new database on the
