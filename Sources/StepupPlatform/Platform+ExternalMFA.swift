@@ -26,14 +26,7 @@ extension Platform {
             throw StepupError(.badRequest, message: "An external MFA token has 22 to 256 URL-safe characters (at least 128 bits).")
         }
         let now = clock.now
-        guard let challenge = try await pendingExternalChallenge(extensionName: extensionName, session: session) else {
-            try await store.write { tx in
-                try await tx.append(
-                    AuditEvent(at: now, action: "mfa.external.refused", outcome: .failure, userID: session.userID, sessionID: session.id,
-                               details: ["extension": extensionName, "reason": "not this user's external MFA for a pending challenge"]))
-            }
-            throw StepupError(.forbidden, message: "This extension is not the user's external MFA for a pending challenge.")
-        }
+        let challenge = try await namedExternalChallenge(extensionName: extensionName, session: session, now: now)
         let digest = SecretHash.digest(token, salt: challenge.id)
         try await store.write { tx in
             // The challenge's state is left as it is: it changes only when the token is verified, so a page
@@ -55,14 +48,7 @@ extension Platform {
     /// attempt's id. Refused (`user_locked`) once the counter is at its limit, so parallel guesses stop there.
     public func beginExternalAttempt(extensionName: String, session: Session) async throws -> String {
         let now = clock.now
-        guard let pending = try await pendingExternalChallenge(extensionName: extensionName, session: session) else {
-            try await store.write { tx in
-                try await tx.append(
-                    AuditEvent(at: now, action: "mfa.external.refused", outcome: .failure, userID: session.userID, sessionID: session.id,
-                               details: ["extension": extensionName, "reason": "not this user's external MFA for a pending challenge"]))
-            }
-            throw StepupError(.forbidden, message: "This extension is not the user's external MFA for a pending challenge.")
-        }
+        let pending = try await namedExternalChallenge(extensionName: extensionName, session: session, now: now)
         return try await commit { tx in
             let properties = try await tx.systemProperties()
             guard var challenge = try await tx.challenge(id: pending.id), challenge.state.isOpen else {
@@ -137,6 +123,17 @@ extension Platform {
             }
             return .failure(StepupError(.externalProofInvalid, attemptsLeft: limit - failures))
         }
+    }
+
+    /// The pending challenge `extensionName` may prove the user for, or a refusal, audited.
+    private func namedExternalChallenge(extensionName: String, session: Session, now: Date) async throws -> Challenge {
+        if let challenge = try await pendingExternalChallenge(extensionName: extensionName, session: session) { return challenge }
+        try await store.write { tx in
+            try await tx.append(
+                AuditEvent(at: now, action: "mfa.external.refused", outcome: .failure, userID: session.userID, sessionID: session.id,
+                           details: ["extension": extensionName, "reason": "not this user's external MFA for a pending challenge"]))
+        }
+        throw StepupError(.forbidden, message: "This extension is not the user's external MFA for a pending challenge.")
     }
 
     /// The session's newest open challenge that `extensionName` serves as this user's external MFA; what its
