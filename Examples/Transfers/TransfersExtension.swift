@@ -30,6 +30,10 @@ public struct TransfersExtension: Extension {
                         ["fromAccount": request.formFields["fromAccount"] ?? "", "memo": request.formFields["memo"] ?? ""]
                     },
                     transactions: Self.transactions, errorHandler: Self.handleMFAError),
+            // The customer's "yes, send it again" after `transfer_duplicate_suspected`. Not guarded, and it need not
+            // be: the platform pays only on the authorisation `submit`'s guard consumed for exactly this transaction
+            // (and left unused), within the freshness window; anything else is `transfer_not_authorized`.
+            ExtensionRoute("confirm", methods: [.post], handler: Self.confirm),
             ExtensionRoute("add-payee", methods: [.post], handler: Self.addPayee)
                 .mfaValidationRequired(
                     auditAction: "AddPayee",
@@ -55,13 +59,20 @@ public struct TransfersExtension: Extension {
         }
         return TransferRequest(
             transactionID: id, fromAccountID: from, amountMinor: try MoneyAmount.minorUnits(amount),
-            currency: fields["currency"] ?? "USD", payee: payee, memo: fields["memo"].map { String($0.prefix(140)) },
-            confirmedNotDuplicate: fields["confirmNotDuplicate"] == "true" ? true : nil)
+            currency: fields["currency"] ?? "USD", payee: payee, memo: fields["memo"].map { String($0.prefix(140)) })
     }
 
     @Sendable static func submit(_ request: ExtensionRequest) async throws -> ExtensionResponse {
         let receipt = try await request.platform.user.transfer(try transferRequest(request))
         return try .json(receipt)
+    }
+
+    @Sendable static func confirm(_ request: ExtensionRequest) async throws -> ExtensionResponse {
+        let asked = try transferRequest(request)
+        let confirmed = TransferRequest(
+            transactionID: asked.transactionID, fromAccountID: asked.fromAccountID, amountMinor: asked.amountMinor,
+            currency: asked.currency, payee: asked.payee, memo: asked.memo, confirmedNotDuplicate: true)
+        return try .json(try await request.platform.user.transfer(confirmed))
     }
 
     /// Registers a payee; the demo EDV rules ask for MFA, then not again for ten minutes in the session.

@@ -60,55 +60,66 @@ enum TransfersPage {
         // One transaction id per filled form: a double click, a retry after a timeout or a reload of the answer
         // sends the same id, and the bank pays it once. Editing the form makes it a new transfer.
         let pending = null;
+        // The exact call the bank asked about, kept so "yes" confirms that call and nothing edited since.
+        let flagged = null;
         const send = document.getElementById('send');
         const duplicate = document.getElementById('duplicate');
-        form.addEventListener('input', () => { pending = null; duplicate.hidden = true; });
+        const fields = form.querySelectorAll('input, select');
+        form.addEventListener('input', () => { pending = null; flagged = null; duplicate.hidden = true; });
 
-        async function submitTransfer(confirmNotDuplicate) {
-          if (send.disabled) return;
-          pending ??= transactionId();
-          const body = {
-            transactionId: pending,
-            fromAccount: form.fromAccount.value,
-            toPayee: form.toPayee.value.trim(),
-            amount: form.amount.value.trim(),
-            memo: form.memo.value.trim(),
-          };
-          if (confirmNotDuplicate) body.confirmNotDuplicate = 'true';
-          send.disabled = true;
-          send.setAttribute('aria-busy', 'true');
+        function busy(on) {
+          send.disabled = on;
+          fields.forEach((field) => { field.readOnly = on; });
+          if (on) send.setAttribute('aria-busy', 'true'); else send.removeAttribute('aria-busy');
+        }
+
+        async function call(route, body) {
+          busy(true);
           duplicate.hidden = true;
           result.textContent = 'Sending…';
           try {
-            const receipt = await bridge.sources.requestExtensionData({ route: 'submit', body });
+            const receipt = await bridge.sources.requestExtensionData({ route, body });
             result.textContent = `Sent ${body.amount} USD to ${body.toPayee}. New balance: ${money(receipt.balanceMinor)} USD.`;
             form.reset();
             pending = null;
+            flagged = null;
             bridge.connected.then(() => bridge.sources.requestExtensionData('accounts'));
           } catch (error) {
             result.textContent = '';
-            if (error.code === 'transfer_duplicate_suspected') {
+            if (error.code === 'transfer_duplicate_suspected' && route === 'submit') {
+              flagged = body;
               document.getElementById('duplicate-text').textContent =
                 `You sent ${body.amount} USD to ${body.toPayee} a few minutes ago. Send the same amount again?`;
               duplicate.hidden = false;
-              document.getElementById('duplicate-send').focus();
+              // The safe answer has the focus: a second Enter does not pay twice.
+              document.getElementById('duplicate-cancel').focus();
               return;
             }
             bridge.actions.showModal({ title: 'Transfer not sent', msg: error.message || 'The transfer could not be made. No money was moved.', modalType: 'Error' });
           } finally {
-            send.disabled = false;
-            send.removeAttribute('aria-busy');
+            busy(false);
           }
         }
 
         form.addEventListener('submit', (event) => {
           event.preventDefault();
-          submitTransfer(false);
+          if (send.disabled) return;
+          pending ??= transactionId();
+          call('submit', {
+            transactionId: pending,
+            fromAccount: form.fromAccount.value,
+            toPayee: form.toPayee.value.trim(),
+            amount: form.amount.value.trim(),
+            memo: form.memo.value.trim(),
+          });
         });
-        document.getElementById('duplicate-send').addEventListener('click', () => submitTransfer(true));
+        document.getElementById('duplicate-send').addEventListener('click', () => {
+          if (flagged) call('confirm', flagged);
+        });
         document.getElementById('duplicate-cancel').addEventListener('click', () => {
           duplicate.hidden = true;
           pending = null;
+          flagged = null;
           result.textContent = 'Not sent. No money was moved.';
           send.focus();
         });

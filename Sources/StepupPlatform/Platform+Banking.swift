@@ -83,9 +83,8 @@ extension Platform {
                     userID: session.userID, payee: request.payee, amountMinor: request.amountMinor,
                     currency: request.currency, since: now.addingTimeInterval(-Double(properties.duplicateTransferWindow)))
             {
-                // The authorisation stays good for this exact transaction, so the customer's "yes, send it" does
-                // not ask for MFA again.
-                try await tx.restore(completionID: authorizing.id)
+                // Nothing was paid on the authorisation: the customer's confirmed call of this exact transaction
+                // finds it again here (consumed, unused, within the freshness window) without another MFA.
                 try await tx.append(
                     AuditEvent(
                         at: now, action: "transfer.duplicate_suspected", outcome: .info, userID: session.userID,
@@ -138,9 +137,12 @@ extension Platform {
             AuditEvent(
                 at: now, action: "transfer.repeated", outcome: .info, userID: session.userID, sessionID: session.id,
                 details: ["transfer": earlier.id, "transaction": request.transactionID]))
+        // A transfer made before balances were recorded answers the account's balance now.
+        var balance = earlier.balanceAfterMinor
+        if balance == nil { balance = try await tx.account(id: earlier.request.fromAccountID)?.balanceMinor }
         return .success(
             TransferReceipt(
-                transferID: earlier.id, transactionID: earlier.request.transactionID,
-                balanceMinor: earlier.balanceAfterMinor ?? 0, repeated: true))
+                transferID: earlier.id, transactionID: earlier.request.transactionID, balanceMinor: balance ?? 0,
+                repeated: true))
     }
 }

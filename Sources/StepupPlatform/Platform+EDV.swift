@@ -130,6 +130,10 @@ extension Platform {
     ) async throws -> ExemptionRefusal? {
         guard case .transaction(let items) = context else { return nil }
         guard items.allSatisfy({ $0.currency == properties.exemptionCurrency }) else { return .currency }
+        // The same transaction again (a double click, a retry): the transfer API pays it once, so it is counted once.
+        // The user's row lock makes that hold for parallel repeats on several nodes too.
+        try await tx.lockSubject(scope: "exemption.user", subject: userID)
+        if try await tx.hasExemption(userID: userID, context: context) { return nil }
         guard let total = MoneyLimits.total(items.map(\.amountMinor)) else { return .cumulativeAmount }
         return try await tx.reserveExemption(
             userID: userID, amountMinor: total, transactions: items.count,

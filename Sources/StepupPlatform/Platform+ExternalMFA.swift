@@ -55,19 +55,8 @@ extension Platform {
                 return .failure(StepupError(.challengeClosed))
             }
             switch try await tx.reserveAttempt(userID: challenge.userID, limit: properties.attemptLimit, at: now) {
-            case .locked(let until):
-                var lockedUntil: Date? = until
-                if try await tx.failureCounter(userID: challenge.userID)?.lockedUntil == nil {
-                    // At the limit only by attempts still in flight: their finishes lock, and say so. An attempt
-                    // its extension never finished (a crash) counts as failed after a minute, and locks here.
-                    if try await tx.hasOpenExternalAttempt(userID: challenge.userID, since: now.addingTimeInterval(-60)) {
-                        return .failure(StepupError(.userLocked))
-                    }
-                    let end = now.addingTimeInterval(Double(properties.lockoutDuration))
-                    lockedUntil = try await tx.lockIfAtLimit(userID: challenge.userID, limit: properties.attemptLimit, until: end)
-                }
-                try await Self.lock(&challenge, until: lockedUntil ?? until, now: now, in: tx)
-                return .failure(StepupError(.userLocked, lockedUntil: lockedUntil ?? until))
+            case .locked:
+                return .failure(try await Self.refuseLocked(&challenge, properties: properties, now: now, in: tx))
             case .reserved:
                 let id = SecureRandom.identifier()
                 try await tx.insertExternalAttempt(
@@ -95,7 +84,23 @@ extension Platform {
             else {
                 return .failure(StepupError(.forbidden, message: "That attempt is unknown or already finished."))
             }
-            guard var challenge = try await tx.challenge(id: challengeID), challenge.state.isOpen else {
+            guard var challenge = try await tx.challenge(id: challengeID) else { return .failure(StepupError(.challengeClosed)) }
+            guard challenge.state.isOpen else {
+                // The challenge ended meanwhile (another attempt locked it, the user cancelled): this failure still
+                // counted, is audited, and stores the lockout if it reached the limit.
+                if !succeeded {
+                    let failures = try await tx.failureCounter(userID: challenge.userID)?.failures ?? 0
+                    if failures >= properties.attemptLimit {
+                        try await tx.lockIfAtLimit(
+                            userID: challenge.userID, limit: properties.attemptLimit,
+                            until: now.addingTimeInterval(Double(properties.lockoutDuration)))
+                    }
+                    try await tx.append(
+                        AuditEvent(
+                            at: now, action: "mfa.verify", outcome: .failure, userID: challenge.userID, sessionID: session.id,
+                            challengeID: challenge.id,
+                            details: ["extension": extensionName, "method": MFAMethod.externalToken.rawValue, "challenge": challenge.state.rawValue]))
+                }
                 return .failure(StepupError(.challengeClosed))
             }
             let stored = succeeded ? token : SecureRandom.token(bits: 256)

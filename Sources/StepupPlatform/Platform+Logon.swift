@@ -43,6 +43,10 @@ extension Platform {
             return (user, ids)
         }
         let (user, slotIDs) = reserved
+        // Now and then, on its own, the throttle's tables are pruned of what no window still asks about.
+        if UInt8.random(in: 0...255) == 0 {
+            try? await store.write { tx in try await tx.pruneRateLimits(before: now.addingTimeInterval(-86_400)) }
+        }
         guard let slotIDs else { throw StepupError(.logonThrottled, retryAfter: Int(config.logonThrottleWindow)) }
         let addressSlot = slotIDs[1]
 

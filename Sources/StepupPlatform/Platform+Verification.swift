@@ -71,9 +71,8 @@ extension Platform {
 
             let limit = properties.attemptLimit
             switch try await tx.reserveAttempt(userID: challenge.userID, limit: limit, at: now) {
-            case .locked(let until):
-                try await Self.lock(&challenge, until: until, now: now, in: tx)
-                return .failure(StepupError(.userLocked, lockedUntil: until))
+            case .locked:
+                return .failure(try await Self.refuseLocked(&challenge, properties: properties, now: now, in: tx))
             case .reserved(let failures):
                 if let refusal = try await compare(tx, challenge, now) {
                     let audit = AuditEvent(
@@ -127,6 +126,28 @@ extension Platform {
                 sessionID: session.id, challengeID: challenge.id, details: ["completion": completion.id]))
         return VerificationResult(
             challenge: challenge, completion: completion, issued: IssuedSession(session: current, secrets: secrets))
+    }
+
+    /// The answer when the counter has no attempt left. With a stored lockout the challenge is locked until it
+    /// ends. At the limit without one, the last reservations belong to external proofs still running: their
+    /// finishes store the lock, so nothing is locked yet; a reservation older than a minute belongs to a proof its
+    /// extension never finished (a crash, a lost call), which counts as failed: the lockout is stored now, so the
+    /// user is never left at the limit with no end to it.
+    static func refuseLocked(
+        _ challenge: inout Challenge, properties: SystemProperties, now: Date, in tx: StoreTransaction
+    ) async throws -> StepupError {
+        var lockedUntil = try await tx.failureCounter(userID: challenge.userID)?.lockedUntil
+        if lockedUntil == nil {
+            if try await tx.hasOpenExternalAttempt(userID: challenge.userID, since: now.addingTimeInterval(-60)) {
+                return StepupError(.userLocked)
+            }
+            lockedUntil = try await tx.lockIfAtLimit(
+                userID: challenge.userID, limit: properties.attemptLimit,
+                until: now.addingTimeInterval(Double(properties.lockoutDuration)))
+        }
+        let until = lockedUntil ?? now.addingTimeInterval(Double(properties.lockoutDuration))
+        try await lock(&challenge, until: until, now: now, in: tx)
+        return StepupError(.userLocked, lockedUntil: until)
     }
 
     static func lock(_ challenge: inout Challenge, until: Date, now: Date, in tx: StoreTransaction) async throws {

@@ -157,10 +157,17 @@ enum Migrations {
                   scope TEXT NOT NULL, subject TEXT NOT NULL, reservations BIGINT NOT NULL,
                   PRIMARY KEY (scope, subject))
                 """,
-                // A payment happens once per user and transaction id; a repeat answers the first receipt.
+                // A payment happens once per user and transaction id; a repeat answers the first receipt. A database
+                // from before holds duplicates where one id was paid twice (the defect this fixes): the later rows
+                // keep their payments and get the id `<id>#<transfer>`, so the index can hold and nothing is lost.
+                """
+                UPDATE transfers SET transaction_id = transaction_id || '#' || id
+                WHERE id NOT IN (SELECT MIN(id) FROM transfers GROUP BY user_id, transaction_id)
+                """,
                 "CREATE UNIQUE INDEX transfers_user_transaction ON transfers (user_id, transaction_id)",
                 "ALTER TABLE transfers ADD COLUMN balance_after_minor BIGINT",
                 "CREATE INDEX transfers_user_payee ON transfers (user_id, payee, created_at)",
+                "CREATE INDEX completions_user_binding ON completions (user_id, context_binding)",
                 """
                 CREATE TABLE exemption_counters (
                   user_id TEXT PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,

@@ -71,11 +71,3 @@ extension StoreTransaction {
         return completion
     }
 }
-
-extension StoreTransaction {
-    /// Makes a consumed completion usable once more, for a call that consumed it but was refused before it acted
-    /// (a transfer that waits for the customer to confirm it is no duplicate): still bound to its exact context.
-    public func restore(completionID: String) async throws {
-        try await run("UPDATE completions SET consumed_at = NULL WHERE id = \(bind: completionID) AND consumed_at IS NOT NULL")
-    }
-}

@@ -55,3 +55,15 @@ extension StoreTransaction {
             """)
     }
 }
+
+extension StoreTransaction {
+    /// Whether the user already has an exemption for exactly this context (the same transactions, amounts, payees).
+    public func hasExemption(userID: String, context: MFAContext) async throws -> Bool {
+        try await first(
+            """
+            SELECT id FROM completions WHERE user_id = \(bind: userID) AND context_binding = \(bind: context.binding)
+              AND method = \(bind: MFAMethod.exemption.rawValue)
+            LIMIT 1
+            """) != nil
+    }
+}

@@ -26,9 +26,11 @@ extension StoreTransaction {
     /// already runs one writer at a time.
     public func reserveRateEvents(_ slots: [RateSlot], since: Date, at now: Date) async throws -> [String]? {
         let ordered = slots.sorted { ($0.scope, $0.subject) < ($1.scope, $1.subject) }
-        for slot in ordered { try await lockSubject(scope: slot.scope, subject: slot.subject) }
-        for slot in ordered where try await rateEventCount(scope: slot.scope, subject: slot.subject, since: since) >= slot.limit {
-            return nil
+        // Locked and counted one at a time: a full window refuses before later subjects' rows are touched (so a
+        // throttled address does not grow the table with every username it tries).
+        for slot in ordered {
+            try await lockSubject(scope: slot.scope, subject: slot.subject)
+            if try await rateEventCount(scope: slot.scope, subject: slot.subject, since: since) >= slot.limit { return nil }
         }
         var ids: [String] = []
         for slot in slots {
@@ -45,6 +47,19 @@ extension StoreTransaction {
             INSERT INTO rate_subjects (scope, subject, reservations) VALUES (\(bind: scope), \(bind: subject), 1)
             ON CONFLICT (scope, subject) DO UPDATE SET reservations = rate_subjects.reservations + 1
             """)
+    }
+
+    /// Forgets events before `before` and the subject rows no event refers to any more: what keeps both tables
+    /// bounded under a spray of usernames. Run it in a transaction of its own: on PostgreSQL it skips the subject
+    /// rows other transactions hold, so it never waits for (or deadlocks with) a reservation.
+    public func pruneRateLimits(before: Date) async throws {
+        try await run("DELETE FROM rate_events WHERE at < \(bind: Millis.from(before))")
+        let orphans: SQLQueryString = """
+            SELECT scope, subject FROM rate_subjects WHERE NOT EXISTS (
+              SELECT 1 FROM rate_events e WHERE e.scope = rate_subjects.scope AND e.subject = rate_subjects.subject)
+            """
+        let skipLocked: SQLQueryString = dialect == .postgres ? " FOR UPDATE SKIP LOCKED" : ""
+        try await run("DELETE FROM rate_subjects WHERE (scope, subject) IN (\(orphans)\(skipLocked))")
     }
 
     /// Gives a reserved event back (a successful logon's address slot).

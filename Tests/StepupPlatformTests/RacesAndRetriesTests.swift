@@ -89,14 +89,19 @@ struct RacesAndRetriesTests {
         let second = TransferRequest(transactionID: "t-b", fromAccountID: account.id, amountMinor: 1_500, currency: "USD", payee: "Acme Rent")
         _ = try await Self.evaluate(second, fixture, session)
         #expect(await stepupError { _ = try await fixture.platform.transfer(second, session: session) }?.code == .transferDuplicateSuspected)
-        // The customer confirms: the guard finds the same authorisation again (no second exemption, no MFA) and
-        // the transfer goes through once.
+        // The customer confirms: the transfer API finds the authorisation the refused call consumed and left unused
+        // (no second exemption, no MFA) and pays once.
         let confirmed = TransferRequest(
             transactionID: "t-b", fromAccountID: account.id, amountMinor: 1_500, currency: "USD", payee: "Acme Rent",
             confirmedNotDuplicate: true)
-        #expect(try await Self.evaluate(confirmed, fixture, session) == .allow(.transaction([confirmed.item])))
-        #expect(try await fixture.store.read { try await $0.exemptionCounters(userID: session.userID) }.transactions == 2)
         #expect(try await fixture.platform.transfer(confirmed, session: session).balanceMinor == 997_000)
+        #expect(try await fixture.store.read { try await $0.exemptionCounters(userID: session.userID) }.transactions == 2)
+        #expect(try await fixture.platform.transfer(confirmed, session: session).repeated == true)
+        // A confirmation is no authorisation: another transaction with it is refused.
+        let unauthorised = TransferRequest(
+            transactionID: "t-z", fromAccountID: account.id, amountMinor: 1_500, currency: "USD", payee: "Acme Rent",
+            confirmedNotDuplicate: true)
+        #expect(await stepupError { _ = try await fixture.platform.transfer(unauthorised, session: session) }?.code == .transferNotAuthorized)
         // Outside the window no confirmation is asked for.
         fixture.clock.advance(by: 601)
         let later = TransferRequest(transactionID: "t-c", fromAccountID: account.id, amountMinor: 1_500, currency: "USD", payee: "Acme Rent")
@@ -127,6 +132,16 @@ struct RacesAndRetriesTests {
         let code = try await fixture.sendCode(challengeID: challengeID, session: session, kind: .email)
         let verified = try await fixture.platform.verifyCode(challengeID: challengeID, code: code, session: session)
         #expect(try await Self.evaluate(transfer(4), fixture, verified.issued.session) == .allow(.transaction([transfer(4).item])))
+        await fixture.close()
+    }
+
+    @Test func aRetriedTransactionIsExemptedOnce() async throws {
+        let fixture = try await PlatformFixture()
+        let (session, account) = try await Self.signedIn(fixture)
+        let transfer = TransferRequest(transactionID: "t-retry", fromAccountID: account.id, amountMinor: 1_000, currency: "USD", payee: "Cafe")
+        for _ in 0..<10 { #expect(try await Self.evaluate(transfer, fixture, session) == .allow(.transaction([transfer.item]))) }
+        let counters = try await fixture.store.read { try await $0.exemptionCounters(userID: session.userID) }
+        #expect(counters.amountMinor == 1_000 && counters.transactions == 1)
         await fixture.close()
     }
 
@@ -248,6 +263,49 @@ struct RacesAndRetriesTests {
         let stale = await stepupError { _ = try await fixture.platform.beginExternalAttempt(extensionName: "passphrase", session: logon.issued.session) }
         #expect(stale?.code == .userLocked && stale?.lockedUntil != nil)
         #expect(try await fixture.store.read { try await $0.failureCounter(userID: logon.user.id) }?.lockedUntil != nil)
+        await fixture.close()
+    }
+
+    /// Found in review: at the limit by a proof still running, a cancel and then that proof's failure left the
+    /// counter at the limit with no stored end, so every later code was refused for ever.
+    @Test func aProofThatFailsAfterItsChallengeEndedStillStoresTheLockout() async throws {
+        let fixture = try await PlatformFixture(externalMFAProviders: ["passphrase": ["logon"]])
+        let logon = try await Self.dora(fixture)
+        let session = logon.issued.session
+        var attempts: [String] = []
+        for _ in 0..<5 { attempts.append(try await fixture.platform.beginExternalAttempt(extensionName: "passphrase", session: session)) }
+        _ = try await fixture.platform.cancelChallenge(id: logon.challenge!.id, session: session)
+        for attempt in attempts {
+            _ = await stepupError { _ = try await fixture.platform.finishExternalAttempt(attempt, succeeded: false, extensionName: "passphrase", session: session) }
+        }
+        let counter = try #require(try await fixture.store.read { try await $0.failureCounter(userID: logon.user.id) })
+        #expect(counter.failures == 5 && counter.lockedUntil != nil)
+        #expect(try await fixture.audit(logon.user).filter { $0 == "mfa.verify:failure" }.count == 5)
+        // The lockout ends, and then the user can verify again.
+        fixture.clock.advance(by: 1801)
+        let again = try await fixture.logon("dora")
+        let attempt = try await fixture.platform.beginExternalAttempt(extensionName: "passphrase", session: again.issued.session)
+        let token = try await fixture.platform.finishExternalAttempt(attempt, succeeded: true, extensionName: "passphrase", session: again.issued.session)
+        #expect(try await fixture.platform.verifyExternalToken(challengeID: again.challenge!.id, token: token, session: again.issued.session).challenge.state == .completed)
+        await fixture.close()
+    }
+
+    @Test func aTOTPAtTheLimitByAProofNeverFinishedLocksWithAnEnd() async throws {
+        let fixture = try await PlatformFixture(externalMFAProviders: ["passphrase": ["transaction"]])
+        let user = try await fixture.makeUser("gail", logonMFA: .never)
+        try await fixture.store.write { try await $0.setRegistration(userID: user.id, provider: "passphrase", value: "reg") }
+        let session = try await fixture.logon("gail").issued.session
+        let item = TransactionItem(id: "t", amountMinor: 100, currency: "USD", payee: "P")
+        let challenge = try await fixture.platform.openChallenge(session: session, context: .transaction([item]))
+        for _ in 0..<5 { _ = try await fixture.platform.beginExternalAttempt(extensionName: "passphrase", session: session) }
+        // Within a minute the proofs may still be running: refused, nothing locked yet.
+        let code = try fixture.currentTOTP()
+        let early = await stepupError { _ = try await fixture.platform.verifyToken(challengeID: challenge.id, token: code, session: session) }
+        #expect(early?.code == .userLocked && early?.lockedUntil == nil)
+        // Their extension never finished them: after a minute they count as failed and the lockout has an end.
+        fixture.clock.advance(by: 61)
+        let late = await stepupError { _ = try await fixture.platform.verifyToken(challengeID: challenge.id, token: try fixture.currentTOTP(), session: session) }
+        #expect(late?.code == .userLocked && late?.lockedUntil != nil)
         await fixture.close()
     }
 

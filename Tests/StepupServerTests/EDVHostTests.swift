@@ -47,6 +47,27 @@ struct EDVHostTests {
         }
     }
 
+    @Test func aLikelyDuplicateIsSentOnlyWhenTheCustomerConfirmsIt() async throws {
+        let fixture = try await fixture()
+        try await fixture.test { client async throws in
+            let browser = Browser(client)
+            try await browser.signInAlice(fixture)
+            let account = try await browser.firstAccountID()
+            #expect(try await browser.post("/ext/transfers/submit", json: body(account, "d1", "15.00")).status == .ok)
+            let second = try await browser.post("/ext/transfers/submit", json: body(account, "d2", "15.00"))
+            #expect(second.status == .conflict && second.errorCode == "transfer_duplicate_suspected")
+            // "Yes, send it again": the unguarded confirm route pays on the authorisation submit consumed.
+            let confirmed = try await browser.post("/ext/transfers/confirm", json: body(account, "d2", "15.00"))
+            #expect(confirmed.status == .ok)
+            #expect(try browser.firstBalance(confirmed) == 97_000)
+            // It authorises nothing by itself.
+            let unasked = try await browser.post("/ext/transfers/confirm", json: body(account, "d3", "15.00"))
+            #expect(unasked.status == .forbidden && unasked.errorCode == "transfer_not_authorized")
+            let made = try await fixture.platform.auditTrail().filter { $0.action == "transfer.made" }
+            #expect(made.count == 2)
+        }
+    }
+
     @Test func addingAPayeeAsksOnceThenNotAgainForTenMinutes() async throws {
         let fixture = try await fixture()
         try await fixture.test { client async throws in

@@ -125,6 +125,9 @@ final class Browser: @unchecked Sendable {
     }
 
     /// The challenge id of an `mfa_required` answer.
+    /// The balance a transfer receipt reports.
+    func firstBalance(_ receipt: TestResponse) throws -> Int? { try receipt.json()["balanceMinor"] as? Int }
+
     func challengeID(of response: TestResponse) throws -> String {
         guard let id = ((try response.json())["error"] as? [String: Any])?["challengeId"] as? String else {
             throw StepupError(.notFound, message: "no challenge in \(response.text)")

@@ -83,4 +83,21 @@ struct LimitRaceTests {
         }
         #expect(passed == 5)
     }
+
+    @Test(arguments: StoreKind.available)
+    func pruningForgetsOldEventsAndTheSubjectsNoEventNames(kind: StoreKind) async throws {
+        let now = self.now
+        try await TemporaryDatabase.with(kind) { store, _ async throws in
+            try await store.write { tx in
+                _ = try await tx.reserveRateEvents([RateSlot(scope: "logon.user", subject: "old", limit: 9)], since: now.addingTimeInterval(-900), at: now.addingTimeInterval(-90_000))
+                _ = try await tx.reserveRateEvents([RateSlot(scope: "logon.user", subject: "new", limit: 9)], since: now.addingTimeInterval(-900), at: now)
+            }
+            try await store.write { try await $0.pruneRateLimits(before: now.addingTimeInterval(-86_400)) }
+            let subjects = try await store.read { tx in
+                try await tx.rows("SELECT subject FROM rate_subjects ORDER BY subject").map { try $0.string("subject") }
+            }
+            #expect(subjects == ["new"])
+            #expect(try await store.read { try await $0.rateEventCount(scope: "logon.user", subject: "new", since: .distantPast) } == 1)
+        }
+    }
 }

@@ -2,6 +2,7 @@
 import base64, email, hashlib, hmac, json, os, re, socket, struct, subprocess, tempfile, time, urllib.request
 import pytest
 from selenium import webdriver
+from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException, WebDriverException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
@@ -142,11 +143,26 @@ class UI:
         self.s = server
         self.wait = WebDriverWait(driver, 15)
 
+    @staticmethod
+    def across_navigation(condition):
+        """A wait condition that reads "not yet" when the page navigates under it: an element found on the old
+        document is stale, or Chromium's inspector says it "does not belong to the document"."""
+        def settled(driver):
+            try:
+                return condition(driver)
+            except (NoSuchElementException, StaleElementReferenceException):
+                return False
+            except WebDriverException as error:
+                if "does not belong to the document" in str(error):
+                    return False
+                raise
+        return settled
+
     def el(self, css):
-        return self.wait.until(EC.visibility_of_element_located((By.CSS_SELECTOR, css)))
+        return self.wait.until(self.across_navigation(EC.visibility_of_element_located((By.CSS_SELECTOR, css))))
 
     def text_in(self, css, text):
-        self.wait.until(EC.text_to_be_present_in_element((By.CSS_SELECTOR, css), text))
+        self.wait.until(self.across_navigation(EC.text_to_be_present_in_element((By.CSS_SELECTOR, css), text)))
 
     def sign_in(self, username, password):
         self.d.get(self.s.base + "/login")
