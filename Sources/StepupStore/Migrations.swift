@@ -179,6 +179,7 @@ enum Migrations {
                   challenge_id TEXT NOT NULL REFERENCES challenges(id) ON DELETE CASCADE,
                   extension TEXT NOT NULL, created_at BIGINT NOT NULL, finished_at BIGINT)
                 """,
+                "CREATE INDEX external_attempts_session ON external_attempts (session_id, finished_at)",
             ]),
     ]
 
