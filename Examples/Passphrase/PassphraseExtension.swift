@@ -80,13 +80,13 @@ enum PassphrasePage {
 
     /// The form both variants show.
     static let form = """
+        <p id="message" class="muted" role="status" aria-live="polite"></p>
         <form id="passphrase" novalidate>
           <label for="phrase">Passphrase</label>
           <input id="phrase" name="phrase" type="password" autocomplete="off" required>
           <button type="submit" id="check">Verify</button>
           <button type="button" class="secondary" id="exit">Use another way</button>
         </form>
-        <p id="message" class="muted" role="status" aria-live="polite"></p>
         """
 
     static let script = #"""

@@ -46,16 +46,19 @@ enum TransfersPage {
           return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
         }
 
-        bridge.connected.then(async () => {
+        async function loadAccounts() {
           const accounts = await bridge.sources.requestExtensionData('accounts');
           const select = document.getElementById('fromAccount');
+          const chosen = select.value;
           select.replaceChildren(...accounts.map((account) => {
             const option = document.createElement('option');
             option.value = account.id;
             option.textContent = `${account.name} ${account.number} · ${money(account.balanceMinor)} ${account.currency}`;
             return option;
           }));
-        });
+          if (accounts.some((account) => account.id === chosen)) select.value = chosen;
+        }
+        bridge.connected.then(loadAccounts);
 
         // One transaction id per filled form: a double click, a retry after a timeout or a reload of the answer
         // sends the same id, and the bank pays it once. Editing the form makes it a new transfer.
@@ -83,7 +86,8 @@ enum TransfersPage {
             form.reset();
             pending = null;
             flagged = null;
-            bridge.connected.then(() => bridge.sources.requestExtensionData('accounts'));
+            result.scrollIntoView({ block: 'nearest' });
+            loadAccounts();
           } catch (error) {
             result.textContent = '';
             if (error.code === 'transfer_duplicate_suspected' && route === 'submit') {
@@ -91,6 +95,7 @@ enum TransfersPage {
               document.getElementById('duplicate-text').textContent =
                 `You sent ${body.amount} USD to ${body.toPayee} a few minutes ago. Send the same amount again?`;
               duplicate.hidden = false;
+              duplicate.scrollIntoView({ block: 'nearest' });
               // The safe answer has the focus: a second Enter does not pay twice.
               document.getElementById('duplicate-cancel').focus();
               return;

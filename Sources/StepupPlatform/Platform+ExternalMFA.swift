@@ -108,6 +108,8 @@ extension Platform {
                 id: SecureRandom.identifier(), sessionID: session.id, challengeID: challenge.id, extensionName: extensionName,
                 tokenDigest: SecretHash.digest(stored, salt: challenge.id), at: now,
                 expiresAt: now.addingTimeInterval(Self.externalTokenLifetime))
+            // A proof that held gives its slot back first, so the audited count is what stands after it.
+            if succeeded { try await tx.releaseAttempt(userID: challenge.userID) }
             let failures = try await tx.failureCounter(userID: challenge.userID)?.failures ?? 0
             try await tx.append(
                 AuditEvent(
@@ -115,10 +117,7 @@ extension Platform {
                     outcome: succeeded ? .success : .failure, userID: challenge.userID, sessionID: session.id,
                     challengeID: challenge.id,
                     details: ["extension": extensionName, "method": MFAMethod.externalToken.rawValue, "failures": String(failures)]))
-            if succeeded {
-                try await tx.releaseAttempt(userID: challenge.userID)
-                return .success(token)
-            }
+            if succeeded { return .success(token) }
             let limit = properties.attemptLimit
             if failures >= limit {
                 let until = now.addingTimeInterval(Double(properties.lockoutDuration))

@@ -11,7 +11,7 @@ public enum MoneyAmount {
     /// Minor units of a positive amount with at most two decimals, or `bad_request` naming the field.
     public static func minorUnits(_ text: String, field: String = "amount") throws -> Int64 {
         let cleaned = text.replacingOccurrences(of: ",", with: "").trimmingCharacters(in: .whitespaces)
-        if cleaned.isEmpty { throw StepupError(.badRequest, message: "Enter an amount (\(field)).") }
+        if cleaned.isEmpty { throw StepupError(.badRequest, message: "Enter an amount\(named(field)).") }
         let parts = cleaned.split(separator: ".", omittingEmptySubsequences: false)
         guard (1...2).contains(parts.count), (1...12).contains(parts[0].count), parts[0].allSatisfy(\.isASCIIDigit),
             let whole = Int64(parts[0])
@@ -34,9 +34,12 @@ public enum MoneyAmount {
         let shown = text.prefix(20).filter { !$0.isNewline }
         return StepupError(
             .badRequest,
-            message: "\(shown) is not an amount (\(field)). Use a positive amount with at most two decimals, "
+            message: "\(shown) is not an amount\(named(field)). Enter a positive amount with at most two decimals, "
                 + "up to 999,999,999,999.99.")
     }
+
+    /// The field, for an API client, unless it is the one a customer knows as "the amount" anyway.
+    private static func named(_ field: String) -> String { field == "amount" ? "" : " (\(field))" }
 }
 
 extension Character {

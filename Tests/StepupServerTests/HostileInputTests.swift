@@ -28,7 +28,7 @@ struct HostileInputTests {
                     "/ext/transfers/submit",
                     json: #"{"transactionId":"t-\#(amount)","fromAccount":"a","toPayee":"Acme","amount":"\#(amount)"}"#)
                 #expect(answer.status == .badRequest, "\(amount)")
-                #expect(answer.text.contains("is not an amount (amount)"), "\(answer.text)")
+                #expect(answer.text.contains("\(amount) is not an amount."), "\(answer.text)")
             }
             // The server is still there.
             #expect(try await browser.get("/health").status == .ok)

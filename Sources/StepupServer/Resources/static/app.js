@@ -82,12 +82,15 @@ export function runMFA(challengeId, { message } = {}) {
   const screens = ['mfa-targets', 'mfa-code', 'mfa-token', 'mfa-external'];
   const status = $('mfa-status');
   let view = null;
+  // Where the keyboard was (an extension's frame, say): it goes back there when the dialog closes.
+  const opener = document.activeElement;
 
   return new Promise((resolve, reject) => {
     const finish = (outcome, value) => {
       controller.abort();
       activeWorkflow = null;
       if (dialog.open) dialog.close();
+      if (opener && opener !== document.body && opener.isConnected) opener.focus();
       outcome === 'ok' ? resolve(value) : reject(value);
     };
     activeWorkflow = {
