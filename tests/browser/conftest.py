@@ -2,7 +2,7 @@
 import base64, email, hashlib, hmac, json, os, re, socket, struct, subprocess, tempfile, time, urllib.request
 import pytest
 from selenium import webdriver
-from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException, WebDriverException
+from selenium.common.exceptions import TimeoutException, NoSuchElementException, StaleElementReferenceException, WebDriverException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
@@ -162,7 +162,16 @@ class UI:
         return self.wait.until(self.across_navigation(EC.visibility_of_element_located((By.CSS_SELECTOR, css))))
 
     def text_in(self, css, text):
-        self.wait.until(self.across_navigation(EC.text_to_be_present_in_element((By.CSS_SELECTOR, css), text)))
+        try:
+            self.wait.until(self.across_navigation(EC.text_to_be_present_in_element((By.CSS_SELECTOR, css), text)))
+        except TimeoutException:
+            # Say what the page showed instead, and whether the banking app had a dialog open over it.
+            found = [e.text for e in self.d.find_elements(By.CSS_SELECTOR, css)]
+            self.d.switch_to.default_content()
+            shown = self.d.execute_script(
+                "return ['mfa-dialog', 'notice-dialog'].filter((id) => document.getElementById(id)?.open)"
+                ".map((id) => id + ': ' + document.getElementById(id).innerText.slice(0, 300))")
+            raise AssertionError(f"{text!r} not in {css}: found {found!r}; open dialogs {shown!r}") from None
 
     def sign_in(self, username, password):
         self.d.get(self.s.base + "/login")
