@@ -37,9 +37,12 @@ struct AdminOptions: ParsableArguments {
             let present = !(environment["STEPUP_KEYS"] ?? "").isEmpty
                 || FileManager.default.fileExists(atPath: KeySource.defaultFile(for: settings))
             let keys = present ? try KeySource.load(settings, environment: environment, createIfMissing: false) : nil
+            // Checked here, not with `validate()`: an admin command never listens, so its port may be anything.
+            guard (4...31).contains(settings.bcryptCost) else {
+                throw StepupError(.configurationInvalid, message: "bcryptCost must be 4 to 31")
+            }
             let store = try await StoreFactory.open(settings, logger: Logger(label: "stepup.store"))
             var configuration = PlatformConfiguration()
-            try settings.validate()
             configuration.bcryptCost = UInt8(settings.bcryptCost)
             configuration.bankName = settings.bankName
             return (Platform(store: store, keys: keys, configuration: configuration), store)
