@@ -1,4 +1,5 @@
 import Foundation
+import NIOPosix
 import SQLiteNIO
 import Synchronization
 // SQLiteNIO's own copy of SQLite, as the platform's store uses: one SQLite library per process.
@@ -34,7 +35,13 @@ public final class SQLiteNonceStore: NonceStore, @unchecked Sendable {
     public func use(_ nonce: String, now: Date) async throws -> Bool {
         guard !nonce.isEmpty, nonce.utf8.count <= 128 else { return false }
         let at = Int64((now.timeIntervalSince1970 * 1000).rounded(.down))
-        return try state.withLock { state throws(NonceStoreFailure) -> Bool in
+        // SQLite may wait up to the busy timeout for another process and fsyncs: on NIO's blocking pool, never on
+        // the cooperative threads every request shares.
+        return try await NIOThreadPool.singleton.runIfActive { try self.record(nonce, at: at) }
+    }
+
+    private func record(_ nonce: String, at: Int64) throws -> Bool {
+        try state.withLock { state throws(NonceStoreFailure) -> Bool in
             let db = try Self.open(&state, path: path)
             state.uses &+= 1
             if state.uses % 256 == 0 {
