@@ -12,22 +12,10 @@ struct ConcurrencyTests {
         try await fixture.makeUser()
         let logon = try await fixture.logon()
         let code = try await fixture.sendCode(challengeID: logon.challenge!.id, session: logon.issued.session)
-        let outcomes = await withTaskGroup(of: String.self) { group in
-            for _ in 0..<50 {
-                group.addTask {
-                    do {
-                        _ = try await fixture.platform.verifyCode(challengeID: logon.challenge!.id, code: code, session: logon.issued.session)
-                        return "success"
-                    } catch let error as StepupError {
-                        return error.code.rawValue
-                    } catch {
-                        return "unexpected"
-                    }
-                }
-            }
-            return await group.reduce(into: [String]()) { $0.append($1) }
+        let outcomes = await RacesAndRetriesTests.parallel(50) { _ in
+            _ = try await fixture.platform.verifyCode(challengeID: logon.challenge!.id, code: code, session: logon.issued.session)
         }
-        #expect(outcomes.filter { $0 == "success" }.count == 1)
+        #expect(outcomes.filter { $0 == "ok" }.count == 1)
         #expect(outcomes.filter { $0 == "challenge_closed" }.count == 49)
         let completions = try await fixture.store.read { tx in try await tx.completion(challengeID: logon.challenge!.id) }
         #expect(completions != nil)
@@ -39,23 +27,11 @@ struct ConcurrencyTests {
         let alice = try await fixture.makeUser()
         let logon = try await fixture.logon()
         let comparisons = Tally()
-        let outcomes = await withTaskGroup(of: String.self) { group in
-            for _ in 0..<50 {
-                group.addTask {
-                    do {
-                        _ = try await fixture.platform.verify(challengeID: logon.challenge!.id, session: logon.issued.session, method: .accessToken) { _, _, _ in
-                            comparisons.increment()
-                            return StepupError(.tokenInvalid)
-                        }
-                        return "success"
-                    } catch let error as StepupError {
-                        return error.code.rawValue
-                    } catch {
-                        return "unexpected"
-                    }
-                }
+        let outcomes = await RacesAndRetriesTests.parallel(50) { _ in
+            _ = try await fixture.platform.verify(challengeID: logon.challenge!.id, session: logon.issued.session, method: .accessToken) { _, _, _ in
+                comparisons.increment()
+                return StepupError(.tokenInvalid)
             }
-            return await group.reduce(into: [String]()) { $0.append($1) }
         }
         #expect(comparisons.value == 5)
         #expect(outcomes.filter { $0 == "token_invalid" }.count == 4)
