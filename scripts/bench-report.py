@@ -159,7 +159,16 @@ trip) is the next lever; it is not done.
 
 ## What changed since the last run
 
-Session 3 (2026-11-28), on this machine, before → this run: the unguarded extension route 4,145 →
+Session 4 (2026-12-02) made every limit hold under races (issue 19): a sign-in now reserves its two throttle slots
+in a write transaction of its own before bcrypt (one more transaction per flow), a code send locks two subject rows
+before counting, a completion resets the art. 16 counters, and an exempt or guarded transfer takes a user row lock
+and claims its transaction id before the debit. The run of 2026-12-02 found this machine slower than on 2026-11-28
+(the same `/health` ceiling went from 42,754 to 29,641 req/s, with nothing on that path changed): compare the ratio
+columns, which held (unguarded route 0.28 → 0.32 of the ceiling, flows at 64 clients on SQLite 0.054 → 0.058 of a
+quarter of it), not the absolute figures. The statement counts above are session 3's, not recounted; the new
+reservations add about six statements to a flow on PostgreSQL.
+
+Session 3 (2026-11-28), on this machine, before → that run: the unguarded extension route 4,145 →
 {open_rps:,.0f} req/s; the guarded route 1,500 → {fresh_rps:,.0f} req/s ({ratio(fresh_rps, open_rps)} × unguarded,
 was 0.36); flows at 64 clients on SQLite 200 → {best("sqlite") or 0:,.0f} flows/s; durability raised from `synchronous=NORMAL` to `FULL` at the same time. Three causes, found with `perf`:
 SQLiteNIO ran every statement on a thread pool and answered on an event loop (some fifteen thread switches per
