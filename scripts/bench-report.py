@@ -165,8 +165,8 @@ before counting, a completion resets the art. 16 counters, and an exempt or guar
 and claims its transaction id before the debit. The run of 2026-12-02 found this machine slower than on 2026-11-28
 (the same `/health` ceiling went from 42,754 to 29,641 req/s, with nothing on that path changed): compare the ratio
 columns, which held (unguarded route 0.28 → 0.32 of the ceiling, flows at 64 clients on SQLite 0.054 → 0.058 of a
-quarter of it), not the absolute figures. The statement counts above are session 3's, not recounted; the new
-reservations add about six statements to a flow on PostgreSQL.
+quarter of it), not the absolute figures. The statement counts above are session 3's, not recounted; by reading
+the code the new reservations add about a dozen statements to a flow on PostgreSQL, most of them the sign-in's.
 
 Session 3 (2026-11-28), on this machine, before → that run: the unguarded extension route 4,145 →
 {open_rps:,.0f} req/s; the guarded route 1,500 → {fresh_rps:,.0f} req/s ({ratio(fresh_rps, open_rps)} × unguarded,
