@@ -85,47 +85,34 @@ extension Platform {
                 return .failure(StepupError(.forbidden, message: "That attempt is unknown or already finished."))
             }
             guard var challenge = try await tx.challenge(id: challengeID) else { return .failure(StepupError(.challengeClosed)) }
-            guard challenge.state.isOpen else {
-                // The challenge ended meanwhile (another attempt locked it, the user cancelled): this failure still
-                // counted, is audited, and stores the lockout if it reached the limit.
-                if !succeeded {
-                    let failures = try await tx.failureCounter(userID: challenge.userID)?.failures ?? 0
-                    if failures >= properties.attemptLimit {
-                        try await tx.lockIfAtLimit(
-                            userID: challenge.userID, limit: properties.attemptLimit,
-                            until: now.addingTimeInterval(Double(properties.lockoutDuration)))
-                    }
-                    try await tx.append(
-                        AuditEvent(
-                            at: now, action: "mfa.verify", outcome: .failure, userID: challenge.userID, sessionID: session.id,
-                            challengeID: challenge.id,
-                            details: ["extension": extensionName, "method": MFAMethod.externalToken.rawValue, "challenge": challenge.state.rawValue]))
-                }
-                return .failure(StepupError(.challengeClosed))
+            // The challenge may have ended meanwhile (another attempt locked it, the user cancelled): a failure still
+            // counted, so it is audited and stores the lockout at the limit all the same.
+            let isOpen = challenge.state.isOpen
+            if !isOpen && succeeded { return .failure(StepupError(.challengeClosed)) }
+            if isOpen {
+                let stored = succeeded ? token : SecureRandom.token(bits: 256)
+                try await tx.insertExternalToken(
+                    id: SecureRandom.identifier(), sessionID: session.id, challengeID: challenge.id,
+                    extensionName: extensionName, tokenDigest: SecretHash.digest(stored, salt: challenge.id), at: now,
+                    expiresAt: now.addingTimeInterval(Self.externalTokenLifetime))
+                // A proof that held gives its slot back first, so the audited count is what stands after it.
+                if succeeded { try await tx.releaseAttempt(userID: challenge.userID) }
             }
-            let stored = succeeded ? token : SecureRandom.token(bits: 256)
-            try await tx.insertExternalToken(
-                id: SecureRandom.identifier(), sessionID: session.id, challengeID: challenge.id, extensionName: extensionName,
-                tokenDigest: SecretHash.digest(stored, salt: challenge.id), at: now,
-                expiresAt: now.addingTimeInterval(Self.externalTokenLifetime))
-            // A proof that held gives its slot back first, so the audited count is what stands after it.
-            if succeeded { try await tx.releaseAttempt(userID: challenge.userID) }
             let failures = try await tx.failureCounter(userID: challenge.userID)?.failures ?? 0
             try await tx.append(
                 AuditEvent(
                     at: now, action: succeeded ? "mfa.external.token_set" : "mfa.verify",
                     outcome: succeeded ? .success : .failure, userID: challenge.userID, sessionID: session.id,
                     challengeID: challenge.id,
-                    details: ["extension": extensionName, "method": MFAMethod.externalToken.rawValue, "failures": String(failures)]))
+                    details: [
+                        "extension": extensionName, "method": MFAMethod.externalToken.rawValue,
+                        "failures": String(failures), "challenge": challenge.state.rawValue,
+                    ]))
             if succeeded { return .success(token) }
             let limit = properties.attemptLimit
-            if failures >= limit {
-                let until = now.addingTimeInterval(Double(properties.lockoutDuration))
-                let lockedUntil = try await tx.lockIfAtLimit(userID: challenge.userID, limit: limit, until: until) ?? until
-                try await Self.lock(&challenge, until: lockedUntil, now: now, in: tx)
-                return .failure(StepupError(.attemptsExhausted, lockedUntil: lockedUntil, attemptsLeft: 0))
-            }
-            return .failure(StepupError(.externalProofInvalid, attemptsLeft: limit - failures))
+            var refusal = StepupError(.externalProofInvalid, attemptsLeft: max(0, limit - failures))
+            if failures >= limit { refusal = try await Self.exhaust(&challenge, properties: properties, now: now, in: tx) }
+            return .failure(isOpen ? refusal : StepupError(.challengeClosed))
         }
     }
 

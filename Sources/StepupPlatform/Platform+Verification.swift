@@ -81,10 +81,7 @@ extension Platform {
                         details: ["method": method.rawValue, "failures": String(failures)])
                     try await tx.append(audit)
                     if failures >= limit {
-                        let until = now.addingTimeInterval(Double(properties.lockoutDuration))
-                        let stored = try await tx.lockIfAtLimit(userID: challenge.userID, limit: limit, until: until) ?? until
-                        try await Self.lock(&challenge, until: stored, now: now, in: tx)
-                        return .failure(StepupError(.attemptsExhausted, lockedUntil: stored, attemptsLeft: 0))
+                        return .failure(try await Self.exhaust(&challenge, properties: properties, now: now, in: tx))
                     }
                     var answer = refusal
                     answer.attemptsLeft = limit - failures
@@ -126,6 +123,17 @@ extension Platform {
                 sessionID: session.id, challengeID: challenge.id, details: ["completion": completion.id]))
         return VerificationResult(
             challenge: challenge, completion: completion, issued: IssuedSession(session: current, secrets: secrets))
+    }
+
+    /// The failure that reached the limit: the lockout is stored (or the one already stored kept) and the challenge
+    /// locked until it ends, if it is still open.
+    static func exhaust(
+        _ challenge: inout Challenge, properties: SystemProperties, now: Date, in tx: StoreTransaction
+    ) async throws -> StepupError {
+        let until = now.addingTimeInterval(Double(properties.lockoutDuration))
+        let stored = try await tx.lockIfAtLimit(userID: challenge.userID, limit: properties.attemptLimit, until: until) ?? until
+        try await lock(&challenge, until: stored, now: now, in: tx)
+        return StepupError(.attemptsExhausted, lockedUntil: stored, attemptsLeft: 0)
     }
 
     /// The answer when the counter has no attempt left. With a stored lockout the challenge is locked until it

@@ -53,7 +53,7 @@ extension StoreTransaction {
     /// bounded under a spray of usernames. Run it in a transaction of its own: on PostgreSQL it skips the subject
     /// rows other transactions hold, so it never waits for (or deadlocks with) a reservation.
     public func pruneRateLimits(before: Date) async throws {
-        try await run("DELETE FROM rate_events WHERE at < \(bind: Millis.from(before))")
+        try await pruneRateEvents(before: before)
         let orphans: SQLQueryString = """
             SELECT scope, subject FROM rate_subjects WHERE NOT EXISTS (
               SELECT 1 FROM rate_events e WHERE e.scope = rate_subjects.scope AND e.subject = rate_subjects.subject)
