@@ -271,4 +271,15 @@ struct RemoteExtensionTests {
         await restarted.stop()
         await sibling.stop()
     }
+
+    @Test func aNonceFileThatCannotBeWrittenRefusesRatherThanWavesThrough() async throws {
+        let store = SQLiteNonceStore(path: "/proc/stepup-no-such-dir/nonces.sqlite")
+        await #expect(throws: (any Error).self) { _ = try await store.use(SecureRandom.token(bits: 128), now: Date()) }
+        let usable = FileManager.default.temporaryDirectory.appendingPathComponent("nonces-\(UUID().uuidString).sqlite").path
+        defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: usable + suffix) } }
+        let fresh = SQLiteNonceStore(path: usable)
+        #expect(try await fresh.use("n-1", now: Date()))
+        #expect(try await !fresh.use("n-1", now: Date()))
+        #expect(try await !fresh.use("", now: Date()))
+    }
 }
