@@ -19,7 +19,8 @@ public struct AccessCode: Sendable {
     /// Checks `attempt` against a challenge's outstanding code: expiry first (an expired code is refused even when
     /// right), then a constant-time digest comparison.
     public static func verify(_ attempt: String, challenge: Challenge, now: Date) throws {
-        guard let digest = challenge.codeDigest, let expiresAt = challenge.codeExpiresAt else {
+        let state = challenge.accessCode
+        guard let digest = state.digest, let expiresAt = state.expiresAt else {
             throw StepupError(.noCodeSent)
         }
         guard now < expiresAt else { throw StepupError(.codeExpired) }
@@ -27,5 +28,57 @@ public struct AccessCode: Sendable {
         guard SecretHash.matches(trimmed, digest: digest, salt: challenge.id) else {
             throw StepupError(.codeInvalid)
         }
+    }
+}
+
+/// The access-code method's state on a challenge: the target chosen and the outstanding code, as a digest.
+public struct AccessCodeState: Sendable, Codable, Equatable {
+    public var targetID: String?
+    /// Digest of the current code, salted with the challenge's id; nil when none is outstanding.
+    public var digest: String?
+    public var sentAt: Date?
+    public var expiresAt: Date?
+    public var sendCount: Int
+
+    public init(targetID: String? = nil, digest: String? = nil, sentAt: Date? = nil, expiresAt: Date? = nil, sendCount: Int = 0) {
+        self.targetID = targetID
+        self.digest = digest
+        self.sentAt = sentAt
+        self.expiresAt = expiresAt
+        self.sendCount = sendCount
+    }
+}
+
+extension Challenge {
+    /// The access-code state, empty unless access codes are the chosen method.
+    public var accessCode: AccessCodeState {
+        guard method == .accessCode else { return AccessCodeState() }
+        return methodState.decode(AccessCodeState.self) ?? AccessCodeState()
+    }
+
+    /// Replaces the access-code state (access codes must be the chosen method).
+    public mutating func setAccessCode(_ state: AccessCodeState) throws {
+        guard method == .accessCode else { throw StepupError(.illegalTransition, message: "Access codes are not the chosen method.") }
+        try methodState.encode(state)
+    }
+
+    /// Chooses `targetID` for access codes; another target than the current one voids the outstanding code.
+    public mutating func chooseTarget(_ targetID: String, at now: Date) throws {
+        try choose(.accessCode, at: now)
+        var state = accessCode
+        if state.targetID != targetID { state.digest = nil }
+        state.targetID = targetID
+        try setAccessCode(state)
+    }
+
+    /// Records a freshly issued code; a new code voids the previous one.
+    public mutating func record(_ code: AccessCode, at now: Date) throws {
+        try apply(.send, at: now)
+        var state = accessCode
+        state.digest = code.digest
+        state.sentAt = now
+        state.expiresAt = code.expiresAt
+        state.sendCount += 1
+        try setAccessCode(state)
     }
 }

@@ -1,6 +1,9 @@
 import Foundation
 
 /// One pending MFA context of one session, driven by its id through ``ChallengeState``.
+///
+/// The row knows nothing of any method: ``method`` names the chosen one and ``methodState`` holds that method's own
+/// state (an access code's digest and target, say), which only the method reads.
 public struct Challenge: Sendable, Codable, Equatable, Identifiable {
     public let id: String
     public let userID: String
@@ -8,12 +11,11 @@ public struct Challenge: Sendable, Codable, Equatable, Identifiable {
     public let sessionID: String
     public let context: MFAContext
     public var state: ChallengeState
-    public var targetID: String?
-    /// Digest of the current access code, salted with ``id``; nil when no code is outstanding.
-    public var codeDigest: String?
-    public var codeSentAt: Date?
-    public var codeExpiresAt: Date?
-    public var sendCount: Int
+    /// The method chosen last; nil until one is.
+    public var method: MFAMethodID?
+    /// The chosen method's own state. Cleared when the challenge closes or another method is chosen, so a secret it
+    /// holds (a code digest) never outlives its use.
+    public var methodState: MethodState
     public let createdAt: Date
     public let expiresAt: Date
     public var closedAt: Date?
@@ -27,7 +29,7 @@ public struct Challenge: Sendable, Codable, Equatable, Identifiable {
         self.sessionID = sessionID
         self.context = context
         self.state = .created
-        self.sendCount = 0
+        self.methodState = MethodState()
         self.createdAt = createdAt
         self.expiresAt = createdAt.addingTimeInterval(lifetime)
     }
@@ -37,22 +39,58 @@ public struct Challenge: Sendable, Codable, Equatable, Identifiable {
         if state.isOpen, now >= expiresAt, event != .expire, event != .cancel {
             state = .expired
             closedAt = now
+            methodState = MethodState()
             throw StepupError(.challengeExpired)
         }
         state = try state.applying(event)
         if !state.isOpen {
             closedAt = now
-            codeDigest = nil
+            methodState = MethodState()
         }
-        if event == .chooseTarget || event == .chooseToken || event == .chooseExternal { codeDigest = nil }
     }
 
-    /// Records a freshly issued code; a new code voids the previous one.
-    public mutating func record(_ code: AccessCode, at now: Date) throws {
-        try apply(state == .codeSent ? .resendCode : .sendCode, at: now)
-        codeDigest = code.digest
-        codeSentAt = now
-        codeExpiresAt = code.expiresAt
-        sendCount += 1
+    /// Chooses `method`. Choosing another method than the current one drops the old one's state; choosing the same
+    /// one again keeps it, for the method to amend (a resend cooldown spans targets).
+    public mutating func choose(_ chosen: MFAMethodID, at now: Date) throws {
+        try apply(.choose, at: now)
+        if method != chosen { methodState = MethodState() }
+        method = chosen
+    }
+}
+
+/// A method's own state on a challenge: a JSON object only that method reads and writes.
+public struct MethodState: Sendable, Codable, Equatable {
+    /// The encoded state, or nil for none.
+    public private(set) var json: String?
+
+    public init(json: String? = nil) { self.json = json }
+
+    /// The state as `type`, or nil when there is none or it was written by another method.
+    public func decode<T: Decodable>(_ type: T.Type) -> T? {
+        guard let json else { return nil }
+        return try? JSONDecoder.stepup.decode(T.self, from: Data(json.utf8))
+    }
+
+    /// Replaces the state.
+    public mutating func encode<T: Encodable>(_ value: T) throws {
+        json = String(decoding: try JSONEncoder.stepup.encode(value), as: UTF8.self)
+    }
+}
+
+extension JSONEncoder {
+    /// Sorted keys and milliseconds since 1970, so state written on one node reads the same on another.
+    static var stepup: JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        encoder.dateEncodingStrategy = .millisecondsSince1970
+        return encoder
+    }
+}
+
+extension JSONDecoder {
+    static var stepup: JSONDecoder {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .millisecondsSince1970
+        return decoder
     }
 }

@@ -1,31 +1,42 @@
 /// Where a challenge stands. The open states can move on; the five closed ones are final.
+///
+/// The states say nothing about *which* method is in use (``Challenge/method`` does), so a new method needs no new
+/// state: it chooses, may send a secret, and completes.
 public enum ChallengeState: String, Sendable, Codable, CaseIterable {
     case created
-    /// Access code: a target is chosen, nothing sent yet.
-    case targetChosen = "target_chosen"
-    /// Access code: a code is on its way to the chosen target.
-    case codeSent = "code_sent"
-    /// The user chose to enter an access token (TOTP).
-    case tokenChosen = "token_chosen"
-    /// The user is proving themselves through an external MFA extension.
-    case externalChosen = "external_chosen"
+    /// A method is chosen (a delivery target, the authenticator app, an external MFA extension); nothing is on its way.
+    case methodChosen = "method_chosen"
+    /// The chosen method sent a secret (a code to a target) that the user is to enter.
+    case secretSent = "secret_sent"
     case completed, failed, expired, locked, cancelled
 
     public var isOpen: Bool {
         switch self {
-        case .created, .targetChosen, .codeSent, .tokenChosen, .externalChosen: true
+        case .created, .methodChosen, .secretSent: true
         case .completed, .failed, .expired, .locked, .cancelled: false
+        }
+    }
+
+    /// The state a row written before migration 7 named by its method, or nil for a name that was never used.
+    public init?(storedName: String) {
+        if let state = ChallengeState(rawValue: storedName) {
+            self = state
+            return
+        }
+        switch storedName {
+        case "target_chosen", "token_chosen", "external_chosen": self = .methodChosen
+        case "code_sent": self = .secretSent
+        default: return nil
         }
     }
 }
 
 /// What can happen to a challenge.
 public enum ChallengeEvent: String, Sendable, Codable, CaseIterable {
-    case chooseTarget = "choose_target"
-    case sendCode = "send_code"
-    case resendCode = "resend_code"
-    case chooseToken = "choose_token"
-    case chooseExternal = "choose_external"
+    /// A method (or another target of the same method) is chosen.
+    case choose
+    /// The chosen method sent a secret; sending again voids the previous one.
+    case send
     case complete
     /// The method failed for good (an external provider refused); a wrong code alone does not fail a challenge.
     case fail
@@ -47,12 +58,9 @@ extension ChallengeState {
         case (_, .lock): return .locked
         case (_, .cancel): return .cancelled
         case (_, .fail): return .failed
-        case (_, .chooseTarget): return .targetChosen
-        case (_, .chooseToken): return .tokenChosen
-        case (_, .chooseExternal): return .externalChosen
-        case (.targetChosen, .sendCode): return .codeSent
-        case (.codeSent, .resendCode): return .codeSent
-        case (.codeSent, .complete), (.tokenChosen, .complete), (.externalChosen, .complete): return .completed
+        case (_, .choose): return .methodChosen
+        case (.methodChosen, .send), (.secretSent, .send): return .secretSent
+        case (.methodChosen, .complete), (.secretSent, .complete): return .completed
         default:
             throw StepupError(
                 .illegalTransition, message: "A challenge that is \(rawValue) cannot \(event.rawValue.replacingOccurrences(of: "_", with: " ")).")

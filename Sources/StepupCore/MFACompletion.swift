@@ -1,14 +1,5 @@
 import Foundation
 
-/// How a challenge was completed.
-public enum MFAMethod: String, Sendable, Codable {
-    case accessCode = "access_code"
-    case accessToken = "access_token"
-    case externalToken = "external_token"
-    /// No second factor: an explicit EDV allow rule exempted this transaction (a risk-based exemption).
-    case exemption
-}
-
 /// Proof that a session passed MFA for one context. Consumed at most once, within the freshness window.
 public struct MFACompletion: Sendable, Codable, Equatable, Identifiable {
     public let id: String
@@ -16,13 +7,13 @@ public struct MFACompletion: Sendable, Codable, Equatable, Identifiable {
     public let challengeID: String
     public let userID: String
     public let context: MFAContext
-    public let method: MFAMethod
+    public let method: MFAMethodID
     public let completedAt: Date
     public var consumedAt: Date?
 
     public init(
         id: String = SecureRandom.identifier(), sessionID: String, challengeID: String, userID: String,
-        context: MFAContext, method: MFAMethod, completedAt: Date
+        context: MFAContext, method: MFAMethodID, completedAt: Date
     ) {
         self.id = id
         self.sessionID = sessionID

@@ -38,6 +38,8 @@ public struct StepupError: Error, Sendable, Equatable, CustomStringConvertible {
         case tokenInvalid = "token_invalid"
         case tokenReplayed = "token_replayed"
         case noAccessToken = "no_access_token"
+        /// No registered MFA method has that id.
+        case mfaMethodNotFound = "mfa_method_not_found"
         case attemptsExhausted = "attempts_exhausted"
         case userLocked = "user_locked"
         case completionNotFound = "completion_not_found"
@@ -84,7 +86,7 @@ public struct StepupError: Error, Sendable, Equatable, CustomStringConvertible {
             case .mfaAbandoned: 401
             case .insufficientFunds, .transactionIDReused, .transferDuplicateSuspected: 409
             case .extensionNotFound: 404
-            case .notFound, .challengeNotFound, .targetNotFound, .completionNotFound, .noAccessToken: 404
+            case .notFound, .challengeNotFound, .targetNotFound, .completionNotFound, .noAccessToken, .mfaMethodNotFound: 404
             case .methodNotAllowed: 405
             case .challengeExpired, .challengeClosed: 410
             case .bodyTooLarge: 413
@@ -129,6 +131,7 @@ public struct StepupError: Error, Sendable, Equatable, CustomStringConvertible {
             case .tokenInvalid: "The token is not correct."
             case .tokenReplayed: "That token was already used."
             case .noAccessToken: "No access token is registered for this user."
+            case .mfaMethodNotFound: "There is no such way of verifying. Choose one the dialog offers."
             case .attemptsExhausted: "Too many failed attempts. The user is locked."
             case .userLocked: "The user is locked after too many failed attempts."
             case .completionNotFound: "No matching MFA completion."

@@ -57,7 +57,7 @@ extension Platform {
         let now = clock.now
         let token = AccessToken(userID: userID, secret: secret)
         _ = try token.totp()
-        let record = try seal(token)
+        let record = try AccessTokenSecrets.seal(token, keys: keys)
         try await store.write { tx in
             try await tx.insert(record, at: now)
             try await tx.append(
@@ -134,25 +134,7 @@ extension Platform {
 }
 
 extension Platform {
-    /// The purpose a TOTP secret is sealed for: binds the ciphertext to its row.
-    static func tokenPurpose(_ id: String) -> String { "stepup:totp:\(id)" }
-
     func requireKeys() throws -> KeySet {
-        guard let keys else {
-            throw StepupError(.configurationInvalid, message: "no key set: TOTP secrets cannot be sealed or opened")
-        }
-        return keys
-    }
-
-    func seal(_ token: AccessToken) throws -> AccessTokenRecord {
-        AccessTokenRecord(
-            id: token.id, userID: token.userID, sealedSecret: try requireKeys().seal(token.secret, purpose: Self.tokenPurpose(token.id)),
-            digits: token.digits, algorithm: token.algorithm, period: token.period, lastUsedStep: token.lastUsedStep)
-    }
-
-    func open(_ record: AccessTokenRecord) throws -> AccessToken {
-        AccessToken(
-            id: record.id, userID: record.userID, secret: try requireKeys().open(record.sealedSecret, purpose: Self.tokenPurpose(record.id)),
-            digits: record.digits, algorithm: record.algorithm, period: record.period, lastUsedStep: record.lastUsedStep)
+        try AccessTokenSecrets.require(keys)
     }
 }

@@ -5,12 +5,14 @@ import StepupStore
 /// A challenge as the banking app sees it: state and what the user can do next, never a secret or an address.
 public struct ChallengeView: Sendable, Equatable {
     public let challenge: Challenge
-    /// The targets this context may use, by id with their masked form.
-    public let targets: [MaskedTarget]
-    /// Whether the user has an access token (TOTP) to enter instead of a code.
-    public let accessTokenAvailable: Bool
-    /// The extension that is this user's external MFA for the challenge's context, shown instead of the code screens.
-    public let externalExtension: String?
+    /// What the dialog offers, in registration order; an exclusive method's offer alone when it has one.
+    public let offers: [MethodOffer]
+
+    /// The offered methods' ids.
+    public var methods: [MFAMethodID] { offers.map(\.method) }
+
+    /// The offer of `method`, if it is offered.
+    public func offer(_ method: MFAMethodID) -> MethodOffer? { offers.first { $0.method == method } }
 }
 
 /// A delivery target as shown to its owner.
@@ -36,29 +38,25 @@ extension Platform {
         }
     }
 
-    /// The challenge with its allowed (masked) targets and available methods.
+    /// The challenge with what each method offers for it.
     public func describeChallenge(id: String, session: Session) async throws -> ChallengeView {
-        let view = try await describeOwnChallenge(id: id, session: session)
-        guard view.challenge.state.isOpen,
-            let external = try await externalMFAProvider(userID: session.userID, context: view.challenge.context)
-        else { return view }
-        return ChallengeView(challenge: view.challenge, targets: [], accessTokenAvailable: false, externalExtension: external)
-    }
-
-    private func describeOwnChallenge(id: String, session: Session) async throws -> ChallengeView {
         let now = clock.now
+        let methods = self.methods
         return try await commit { tx in
             switch try await Self.ownedChallenge(id: id, session: session, now: now, in: tx) {
             case .failure(let error): return .failure(error)
             case .success(let challenge):
-                let properties = try await tx.systemProperties()
-                let targets = TargetPolicy(properties: properties)
-                    .allowedTargets(try await tx.targets(userID: session.userID), for: challenge.context)
-                let tokens = try await tx.accessTokens(userID: session.userID)
-                return .success(
-                    ChallengeView(
-                        challenge: challenge, targets: targets.map(MaskedTarget.init),
-                        accessTokenAvailable: !tokens.isEmpty, externalExtension: nil))
+                guard challenge.state.isOpen else { return .success(ChallengeView(challenge: challenge, offers: [])) }
+                let step = MethodStep(
+                    transaction: tx, challenge: challenge, session: session, properties: try await tx.systemProperties(),
+                    now: now)
+                var offers: [MethodOffer] = []
+                var exclusive: [MethodOffer] = []
+                for method in methods.all {
+                    guard let offer = try await method.offer(step) else { continue }
+                    if method.isExclusive { exclusive.append(offer) } else { offers.append(offer) }
+                }
+                return .success(ChallengeView(challenge: challenge, offers: exclusive.isEmpty ? offers : exclusive))
             }
         }
     }

@@ -146,7 +146,7 @@ extension Platform {
         async throws -> MFACompletion
     {
         var challenge = Challenge(userID: session.userID, sessionID: session.id, context: context, createdAt: now, lifetime: 60)
-        try challenge.apply(.chooseExternal, at: now)
+        try challenge.choose(.exemption, at: now)
         try challenge.apply(.complete, at: now)
         try await tx.insert(challenge)
         var completion = MFACompletion(

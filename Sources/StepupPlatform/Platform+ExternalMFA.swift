@@ -6,16 +6,10 @@ extension Platform {
     /// Seconds an external MFA token stays valid.
     static let externalTokenLifetime: TimeInterval = 120
 
-    /// The extension that is `userID`'s external MFA for `context`: an in-process or registered extension that
-    /// serves the context's kind as external MFA and for which the user has a registration (`mfa_registration`).
+    /// The extension that is `userID`'s external MFA for `context` (``ExtensionDirectory``).
     public func externalMFAProvider(userID: String, context: MFAContext) async throws -> String? {
-        let registered = (try? await registeredExtensions()) ?? []
-        var providers = externalMFAProviders
-        for ext in registered where !ext.externalMFAContexts.isEmpty { providers[ext.name] = ext.externalMFAContexts }
-        for name in providers.keys.sorted() where providers[name]?.contains(context.kind) == true {
-            if try await store.read({ try await $0.registration(userID: userID, provider: name) }) != nil { return name }
-        }
-        return nil
+        let directory = self.directory
+        return try await store.read { try await directory.provider(userID: userID, context: context, in: $0) }
     }
 
     /// The seed's step 2–3: an extension hands the platform a token for the session's pending challenge. Only the
@@ -105,7 +99,7 @@ extension Platform {
                     outcome: succeeded ? .success : .failure, userID: challenge.userID, sessionID: session.id,
                     challengeID: challenge.id,
                     details: [
-                        "extension": extensionName, "method": MFAMethod.externalToken.rawValue,
+                        "extension": extensionName, "method": MFAMethodID.externalToken.rawValue,
                         "failures": String(failures), "challenge": challenge.state.rawValue,
                     ]))
             if succeeded { return .success(token) }
@@ -157,28 +151,5 @@ extension Platform {
         let token = SecureRandom.token(bits: 256)
         try await setExternalMFAToken(token, extensionName: extensionName, session: session)
         return token
-    }
-
-    /// The seed's step 7: the banking app hands the platform the token the extension's page received. Verified in
-    /// constant time against the challenge's tokens, once, before expiry, under the user's failure counter.
-    public func verifyExternalToken(challengeID: String, token: String, session: Session) async throws -> VerificationResult {
-        // Only a challenge whose context has an external MFA for this user takes external tokens (a wrong one still
-        // counts as a failure: the extension's own wrong answers reach the counter this way).
-        if let challenge = try await store.read({ try await $0.challenge(id: challengeID) }), challenge.sessionID == session.id,
-            challenge.state.isOpen, try await externalMFAProvider(userID: session.userID, context: challenge.context) == nil
-        {
-            throw StepupError(.illegalTransition, message: "No external verification is pending for this challenge.")
-        }
-        return try await verify(challengeID: challengeID, session: session, method: .externalToken) { tx, challenge, now in
-            var replayed = false
-            for record in try await tx.externalTokens(challengeID: challenge.id) where record.sessionID == session.id {
-                guard SecretHash.matches(token, digest: record.tokenDigest, salt: challenge.id) else { continue }
-                if record.usedAt != nil { replayed = true; continue }
-                if now >= record.expiresAt { return StepupError(.codeExpired, message: "The external verification has expired.") }
-                if try await tx.useExternalToken(id: record.id, at: now) { return nil }
-                replayed = true
-            }
-            return StepupError(replayed ? .tokenReplayed : .tokenInvalid)
-        }
     }
 }

@@ -10,47 +10,26 @@ public struct VerificationResult: Sendable {
 }
 
 extension Platform {
-    /// Verifies an access code for a challenge.
+    /// Starts `method` on a challenge (an access code sent to a target). The method's writes run on the session's
+    /// open challenge, refused for a locked user.
+    public func start<M: MFAMethod>(_ method: M, request: M.Start, challengeID: String, session: Session) async throws
+        -> MethodStarted<M.Started>
+    {
+        try requireRegistered(method)
+        return try await method.start(request, MethodRun(challengeID: challengeID, session: session, platform: self, now: clock.now))
+    }
+
+    /// Verifies a proof with `method`: the shared shape of every verification. Ownership and expiry, the method's
+    /// precheck (free), the lockout check and the reserved attempt, the method's comparison, then either the
+    /// completion (with session rotation) or the counted, audited failure, locking at the limit.
     ///
     /// The attempt is counted against the user's one failure counter *before* the comparison, in the same
-    /// transaction, so parallel guesses stop at the limit; a wrong code commits the count and its audit event and
-    /// then answers `code_invalid` with the attempts left, or `attempts_exhausted` with the lockout's end.
-    public func verifyCode(challengeID: String, code: String, session: Session) async throws -> VerificationResult {
-        try await verify(challengeID: challengeID, session: session, method: .accessCode) { tx, challenge, now in
-            do {
-                try AccessCode.verify(code, challenge: challenge, now: now)
-                return nil
-            } catch let error as StepupError {
-                return error
-            }
-        }
-    }
-
-    /// Verifies an access token (the user's TOTP) for a challenge, under the same failure counter; a step accepted
-    /// once is refused ever after (`token_replayed`), on any node.
-    public func verifyToken(challengeID: String, token: String, session: Session) async throws -> VerificationResult {
-        try await verify(challengeID: challengeID, session: session, method: .accessToken) { tx, challenge, now in
-            let tokens = try await tx.accessTokens(userID: challenge.userID).map { try self.open($0) }
-            var sawReplay = false
-            for accessToken in tokens {
-                switch try accessToken.totp().verify(token, at: now, lastUsedStep: accessToken.lastUsedStep) {
-                case .accepted(let step):
-                    if try await tx.markStepUsed(tokenID: accessToken.id, step: step) { return nil }
-                    sawReplay = true
-                case .replayed: sawReplay = true
-                case .invalid: continue
-                }
-            }
-            return StepupError(sawReplay ? .tokenReplayed : .tokenInvalid)
-        }
-    }
-
-    /// The shared shape of every verification: ownership and expiry, the lockout check, the reserved attempt, the
-    /// method's own comparison, then either the completion (with session rotation) or the counted failure.
-    func verify(
-        challengeID: String, session: Session, method: MFAMethod,
-        compare: @Sendable @escaping (StoreTransaction, Challenge, Date) async throws -> StepupError?
-    ) async throws -> VerificationResult {
+    /// transaction, so parallel guesses stop at the limit; a refusal commits the count and its audit event and
+    /// then answers with the attempts left, or `attempts_exhausted` with the lockout's end.
+    public func verify<M: MFAMethod>(_ method: M, proof: M.Proof, challengeID: String, session: Session) async throws
+        -> VerificationResult
+    {
+        try requireRegistered(method)
         let now = clock.now
         return try await commit { tx in
             let properties = try await tx.systemProperties()
@@ -59,45 +38,48 @@ extension Platform {
             case .failure(let error): return .failure(error)
             case .success(let owned): challenge = owned
             }
-            if method == .accessCode {
-                guard challenge.codeDigest != nil, let expiresAt = challenge.codeExpiresAt else {
-                    return .failure(StepupError(.noCodeSent))
-                }
-                // An expired code is refused without a comparison, so it costs no attempt.
-                if now >= expiresAt { return .failure(StepupError(.codeExpired)) }
-            } else if method == .accessToken, try await tx.accessTokens(userID: challenge.userID).isEmpty {
-                return .failure(StepupError(.noAccessToken))
-            }
+            let loaded = challenge
+            var step = MethodStep(transaction: tx, challenge: challenge, session: session, properties: properties, now: now)
+            if let refusal = try await method.precheck(step) { return .failure(refusal) }
 
             let limit = properties.attemptLimit
             switch try await tx.reserveAttempt(userID: challenge.userID, limit: limit, at: now) {
             case .locked:
                 return .failure(try await Self.refuseLocked(&challenge, properties: properties, now: now, in: tx))
             case .reserved(let failures):
-                if let refusal = try await compare(tx, challenge, now) {
+                if let refusal = try await method.verify(proof, &step) {
+                    challenge = step.challenge
                     let audit = AuditEvent(
                         at: now, action: "mfa.verify", outcome: .failure, userID: challenge.userID,
                         sessionID: session.id, challengeID: challenge.id,
-                        details: ["method": method.rawValue, "failures": String(failures)])
+                        details: ["method": method.id.rawValue, "failures": String(failures)])
                     try await tx.append(audit)
                     if failures >= limit {
                         return .failure(try await Self.exhaust(&challenge, properties: properties, now: now, in: tx))
                     }
+                    if challenge != loaded { try await tx.update(challenge) }
                     var answer = refusal
                     answer.attemptsLeft = limit - failures
                     return .failure(answer)
                 }
+                challenge = step.challenge
                 try await tx.resetFailures(userID: challenge.userID)
-                return .success(try await self.complete(&challenge, session: session, method: method, now: now, in: tx))
+                return .success(try await self.complete(&challenge, session: session, method: method.id, now: now, in: tx))
             }
         }
     }
 
+    /// Refuses a method instance the platform was not given: routes and callers reach methods through the registry,
+    /// so an unregistered one is a programming error, answered as an unknown method rather than run unchecked.
+    func requireRegistered(_ method: some MFAMethod) throws {
+        guard methods[method.id] != nil else { throw StepupError(.mfaMethodNotFound) }
+    }
+
     private func complete(
-        _ challenge: inout Challenge, session: Session, method: MFAMethod, now: Date, in tx: StoreTransaction
+        _ challenge: inout Challenge, session: Session, method: MFAMethodID, now: Date, in tx: StoreTransaction
     ) async throws -> VerificationResult {
-        if method == .accessToken, challenge.state != .tokenChosen { try challenge.apply(.chooseToken, at: now) }
-        if method == .externalToken, challenge.state != .externalChosen { try challenge.apply(.chooseExternal, at: now) }
+        // A method that needs no start is chosen by its proof; one that was started stays chosen.
+        if challenge.method != method || challenge.state == .created { try challenge.choose(method, at: now) }
         try challenge.apply(.complete, at: now)
         try await tx.update(challenge)
         var completion = MFACompletion(

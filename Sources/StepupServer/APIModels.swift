@@ -28,26 +28,26 @@ enum API {
         let challenge: ChallengeBody?
     }
 
+    /// A challenge: what every challenge has, the chosen method, and what that method shows of its state
+    /// (``MFAMethod/progress(of:)``: an access code's target, expiry and send count).
     struct ChallengeBody: Encodable {
         let id: String
         let context: String
         let state: String
         let expiresAt: Date
-        let targetId: String?
-        let codeExpiresAt: Date?
-        let sendCount: Int
+        let method: String?
         let transactions: [TransactionItem]?
         let auditActionId: String?
         let auditActionName: String?
+        let progress: [String: MethodField]
 
-        init(_ challenge: Challenge) {
+        init(_ challenge: Challenge, methods: MFAMethods) {
             id = challenge.id
             context = challenge.context.kind
             state = challenge.state.rawValue
             expiresAt = challenge.expiresAt
-            targetId = challenge.targetID
-            codeExpiresAt = challenge.codeDigest == nil ? nil : challenge.codeExpiresAt
-            sendCount = challenge.sendCount
+            method = challenge.method?.rawValue
+            progress = challenge.method.flatMap { methods[$0] }?.progress(of: challenge) ?? [:]
             switch challenge.context {
             case .transaction(let items):
                 transactions = items
@@ -63,12 +63,44 @@ enum API {
                 auditActionName = nil
             }
         }
+
+        private enum Keys: String, CodingKey {
+            case id, context, state, expiresAt, method, transactions, auditActionId, auditActionName
+        }
+
+        private struct DynamicKey: CodingKey {
+            let stringValue: String
+            init(stringValue: String) { self.stringValue = stringValue }
+            var intValue: Int? { nil }
+            init?(intValue: Int) { nil }
+        }
+
+        /// The method's fields sit beside the common ones, where clients of earlier versions read `targetId`,
+        /// `codeExpiresAt` and `sendCount`; a method cannot overwrite a common field.
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: Keys.self)
+            try container.encode(id, forKey: .id)
+            try container.encode(context, forKey: .context)
+            try container.encode(state, forKey: .state)
+            try container.encode(expiresAt, forKey: .expiresAt)
+            try container.encodeIfPresent(method, forKey: .method)
+            try container.encodeIfPresent(transactions, forKey: .transactions)
+            try container.encodeIfPresent(auditActionId, forKey: .auditActionId)
+            try container.encodeIfPresent(auditActionName, forKey: .auditActionName)
+            var extra = encoder.container(keyedBy: DynamicKey.self)
+            for (name, value) in progress.sorted(by: { $0.key < $1.key }) where Keys(rawValue: name) == nil {
+                try extra.encode(value, forKey: DynamicKey(stringValue: name))
+            }
+        }
     }
 
+    /// A challenge and what the dialog offers for it. `targets` and `external` are the offers' choices and frame,
+    /// under the names the banking app of earlier versions reads.
     struct ChallengeDetailBody: Encodable {
         let challenge: ChallengeBody
-        let targets: [MaskedTarget]
+        let offers: [MethodOffer]
         let methods: [String]
+        let targets: [MethodChoice]
         let external: ExternalBody?
     }
 
@@ -81,7 +113,7 @@ enum API {
     }
 
     struct TargetsBody: Encodable {
-        let targets: [MaskedTarget]
+        let targets: [MethodChoice]
     }
 
     struct NewChallengeRequest: Decodable {
@@ -94,22 +126,18 @@ enum API {
         }
     }
 
-    struct SendRequest: Decodable {
-        let targetId: String
-    }
-
-    struct SendBody: Encodable {
+    /// A method's start: its own answer's fields (where a code went) beside the challenge.
+    struct StartBody<Answer: Encodable>: Encodable {
         let challenge: ChallengeBody
-        let target: MaskedTarget
-        let resendAvailableAt: Date
-    }
+        let answer: Answer
 
-    struct VerifyCodeRequest: Decodable {
-        let code: String
-    }
+        private enum Keys: String, CodingKey { case challenge }
 
-    struct VerifyTokenRequest: Decodable {
-        let token: String
+        func encode(to encoder: any Encoder) throws {
+            try answer.encode(to: encoder)
+            var container = encoder.container(keyedBy: Keys.self)
+            try container.encode(challenge, forKey: .challenge)
+        }
     }
 
     struct VerifyBody: Encodable {

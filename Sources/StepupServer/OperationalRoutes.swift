@@ -13,7 +13,7 @@ struct OperationalRoutes {
     func add(to router: Router<StepupRequestContext>) {
         router.get("/health") { _, _ in try JSONBody.response(API.HealthBody(status: "ok")) }
         router.get("/ready") { _, _ in
-            guard await platform.store.isReachable() else { throw StepupError(.storeUnavailable) }
+            guard await platform.isStoreReachable() else { throw StepupError(.storeUnavailable) }
             return try JSONBody.response(API.HealthBody(status: "ready"))
         }
         router.get("/openapi.json") { _, _ in

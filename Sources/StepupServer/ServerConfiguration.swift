@@ -61,8 +61,8 @@ public struct ServerConfiguration: Sendable, Equatable, Codable {
     /// The delivery channels this configuration names: SMTP for email, a webhook per kind. Kinds without one fail
     /// with `delivery_failed` (audited) rather than dropping codes silently, except in demo mode, where the dev
     /// outbox takes them.
-    public func deliveryChannels(environment: [String: String], outbox: DevOutbox?) throws -> DeliveryChannels {
-        var channels: [TargetKind: any DeliveryChannel] = [:]
+    public func deliveryProviders(environment: [String: String], outbox: DevOutbox?) throws -> DeliveryProviders {
+        var channels: [TargetKind: any DeliveryProvider] = [:]
         if var smtp {
             if let password = environment["STEPUP_SMTP_PASSWORD"] { smtp.password = password }
             channels[.email] = try EmailChannel(configuration: smtp, bankName: bankName)
@@ -74,7 +74,7 @@ public struct ServerConfiguration: Sendable, Equatable, Codable {
             }
             channels[kind] = try WebhookChannel(kind: kind, url: settings.url, secret: secret, timeoutSeconds: settings.timeoutSeconds ?? 10)
         }
-        return DeliveryChannels(channels: channels, fallback: outbox ?? UnconfiguredChannel())
+        return DeliveryProviders(providers: channels, fallback: outbox ?? UnconfiguredChannel())
     }
 
     /// Checks what cannot be allowed together; the error's message is the one line `serve` prints.

@@ -23,7 +23,7 @@ struct SessionRoutes {
         var response = try JSONBody.response(
             API.SessionBody(
                 stage: result.issued.session.stage.rawValue, csrfToken: result.issued.secrets.csrfToken,
-                user: .init(result.user), challenge: result.challenge.map(API.ChallengeBody.init)))
+                user: .init(result.user), challenge: result.challenge.map { API.ChallengeBody($0, methods: platform.methods) }))
         gate.setCookie(result.issued.secrets, on: &response, request: request, context: context)
         return response
     }
@@ -45,6 +45,6 @@ struct SessionRoutes {
         return try JSONBody.response(
             API.SessionBody(
                 stage: resumed.session.stage.rawValue, csrfToken: gate.csrfToken(request), user: .init(resumed.user),
-                challenge: challenge.map(API.ChallengeBody.init)))
+                challenge: challenge.map { API.ChallengeBody($0, methods: platform.methods) }))
     }
 }

@@ -181,6 +181,19 @@ enum Migrations {
                 """,
                 "CREATE INDEX external_attempts_session ON external_attempts (session_id, finished_at)",
             ]),
+        Migration(
+            version: 7, name: "method-agnostic challenges: the chosen method and its own state",
+            statements: [
+                "ALTER TABLE challenges ADD COLUMN method TEXT",
+                "ALTER TABLE challenges ADD COLUMN method_state TEXT",
+                "UPDATE challenges SET method = 'access_code' WHERE state IN ('target_chosen', 'code_sent')",
+                "UPDATE challenges SET method = 'access_token' WHERE state = 'token_chosen'",
+                "UPDATE challenges SET method = 'external_token' WHERE state = 'external_chosen'",
+                "UPDATE challenges SET state = 'method_chosen' WHERE state IN ('target_chosen', 'token_chosen', 'external_chosen')",
+                "UPDATE challenges SET state = 'secret_sent' WHERE state = 'code_sent'",
+                // target_id, code_digest, code_sent_at, code_expires_at and send_count stay for the rows written
+                // before: an open challenge's code is read from them until it closes (StoreTransaction+Challenges).
+            ]),
     ]
 
     /// The newest schema version this build knows.

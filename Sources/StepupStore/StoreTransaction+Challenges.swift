@@ -6,14 +6,13 @@ extension StoreTransaction {
     public func insert(_ challenge: Challenge) async throws {
         try await run(
             """
-            INSERT INTO challenges (id, user_id, session_id, context, context_binding, state, target_id, code_digest,
-              code_sent_at, code_expires_at, send_count, created_at, expires_at, closed_at)
+            INSERT INTO challenges (id, user_id, session_id, context, context_binding, state, method, method_state,
+              send_count, created_at, expires_at, closed_at)
             VALUES (\(bind: challenge.id), \(bind: challenge.userID), \(bind: challenge.sessionID),
               \(bind: try JSONText.encode(challenge.context)), \(bind: challenge.context.binding),
-              \(bind: challenge.state.rawValue), \(bind: challenge.targetID), \(bind: challenge.codeDigest),
-              \(bind: Millis.from(challenge.codeSentAt)), \(bind: Millis.from(challenge.codeExpiresAt)),
-              \(bind: challenge.sendCount), \(bind: Millis.from(challenge.createdAt)),
-              \(bind: Millis.from(challenge.expiresAt)), \(bind: Millis.from(challenge.closedAt)))
+              \(bind: challenge.state.rawValue), \(bind: challenge.method?.rawValue), \(bind: challenge.methodState.json),
+              0, \(bind: Millis.from(challenge.createdAt)), \(bind: Millis.from(challenge.expiresAt)),
+              \(bind: Millis.from(challenge.closedAt)))
             """)
     }
 
@@ -22,13 +21,14 @@ extension StoreTransaction {
         try await first("SELECT * FROM challenges WHERE id = \(bind: id)\(forUpdate)").map(Self.challenge)
     }
 
+    /// Writes the state, the method and its state; the legacy code columns are cleared on the first write, so a
+    /// row from before migration 7 is read from them only until it changes.
     public func update(_ challenge: Challenge) async throws {
         try await run(
             """
-            UPDATE challenges SET state = \(bind: challenge.state.rawValue), target_id = \(bind: challenge.targetID),
-              code_digest = \(bind: challenge.codeDigest), code_sent_at = \(bind: Millis.from(challenge.codeSentAt)),
-              code_expires_at = \(bind: Millis.from(challenge.codeExpiresAt)), send_count = \(bind: challenge.sendCount),
-              closed_at = \(bind: Millis.from(challenge.closedAt))
+            UPDATE challenges SET state = \(bind: challenge.state.rawValue), method = \(bind: challenge.method?.rawValue),
+              method_state = \(bind: challenge.methodState.json), target_id = NULL, code_digest = NULL,
+              code_sent_at = NULL, code_expires_at = NULL, closed_at = \(bind: Millis.from(challenge.closedAt))
             WHERE id = \(bind: challenge.id)
             """)
     }
@@ -38,13 +38,19 @@ extension StoreTransaction {
             id: try row.string("id"), userID: try row.string("user_id"), sessionID: try row.string("session_id"),
             context: try row.json("context", as: MFAContext.self), createdAt: try row.date("created_at"),
             lifetime: try row.date("expires_at").timeIntervalSince(try row.date("created_at")))
-        challenge.state = ChallengeState(rawValue: try row.string("state")) ?? .failed
-        challenge.targetID = try row.optionalString("target_id")
-        challenge.codeDigest = try row.optionalString("code_digest")
-        challenge.codeSentAt = try row.optionalDate("code_sent_at")
-        challenge.codeExpiresAt = try row.optionalDate("code_expires_at")
-        challenge.sendCount = try row.int("send_count")
+        challenge.state = ChallengeState(storedName: try row.string("state")) ?? .failed
+        challenge.method = try row.optionalString("method").map(MFAMethodID.init(rawValue:))
         challenge.closedAt = try row.optionalDate("closed_at")
+        if let json = try row.optionalString("method_state") {
+            challenge.methodState = MethodState(json: json)
+        } else if challenge.method == .accessCode, challenge.state.isOpen {
+            // Written before migration 7: the code lived in columns of its own.
+            try challenge.setAccessCode(
+                AccessCodeState(
+                    targetID: try row.optionalString("target_id"), digest: try row.optionalString("code_digest"),
+                    sentAt: try row.optionalDate("code_sent_at"), expiresAt: try row.optionalDate("code_expires_at"),
+                    sendCount: try row.int("send_count")))
+        }
         return challenge
     }
 }

@@ -65,7 +65,7 @@ extension StoreTransaction {
             id: try row.string("id"), sessionID: try row.string("session_id"),
             challengeID: try row.string("challenge_id"), userID: try row.string("user_id"),
             context: try row.json("context", as: MFAContext.self),
-            method: MFAMethod(rawValue: try row.string("method")) ?? .accessCode,
+            method: MFAMethodID(rawValue: try row.string("method")),
             completedAt: try row.date("completed_at"))
         completion.consumedAt = try row.optionalDate("consumed_at")
         return completion

@@ -62,7 +62,7 @@ extension StoreTransaction {
         try await first(
             """
             SELECT id FROM completions WHERE user_id = \(bind: userID) AND context_binding = \(bind: context.binding)
-              AND method = \(bind: MFAMethod.exemption.rawValue)
+              AND method = \(bind: MFAMethodID.exemption.rawValue)
             LIMIT 1
             """) != nil
     }

@@ -81,9 +81,9 @@ struct Serve: AsyncParsableCommand {
         platformConfiguration.bcryptCost = UInt8(settings.bcryptCost)
         // Benchmarks read codes from the outbox too (on PostgreSQL as well, where --demo is refused).
         let outbox = settings.demo || settings.benchmarkMode ? DevOutbox(capacity: benchmarkRoutes ? 5000 : 200) : nil
-        let channels: DeliveryChannels
+        let channels: DeliveryProviders
         do {
-            channels = try settings.deliveryChannels(environment: ProcessInfo.processInfo.environment, outbox: outbox)
+            channels = try settings.deliveryProviders(environment: ProcessInfo.processInfo.environment, outbox: outbox)
         } catch let error as StepupError {
             Self.fail(error.message)
         }
@@ -98,7 +98,7 @@ struct Serve: AsyncParsableCommand {
             Self.fail(failure.stepupError.message)
         }
         let platform = Platform(
-            store: store, keys: keys, configuration: platformConfiguration, channels: channels,
+            store: store, keys: keys, configuration: platformConfiguration, delivery: channels,
             externalMFAProviders: Dictionary(extensions.filter { !$0.externalMFAContexts.isEmpty }.map { ($0.name, $0.externalMFAContexts) }, uniquingKeysWith: { a, _ in a }),
             logger: Logger(label: "stepup.platform"))
 

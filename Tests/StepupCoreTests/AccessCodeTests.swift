@@ -7,7 +7,7 @@ import Testing
 struct AccessCodeTests {
     func challengeWithCode(length: Int = 6, clock: ManualClock) throws -> (Challenge, AccessCode) {
         var challenge = Challenge(userID: "u", sessionID: "s", context: .logon, createdAt: clock.now, lifetime: 600)
-        try challenge.apply(.chooseTarget, at: clock.now)
+        try challenge.chooseTarget("t", at: clock.now)
         let code = AccessCode.issue(for: challenge.id, length: length, lifetime: 300, now: clock.now)
         try challenge.record(code, at: clock.now)
         return (challenge, code)
@@ -23,7 +23,7 @@ struct AccessCodeTests {
     @Test func onlyTheDigestIsKeptAndItIsSaltedWithTheChallenge() throws {
         let clock = ManualClock()
         let (challenge, code) = try challengeWithCode(clock: clock)
-        #expect(challenge.codeDigest == code.digest)
+        #expect(challenge.accessCode.digest == code.digest)
         #expect(!code.digest.contains(code.plain))
         #expect(code.digest != SecretHash.digest(code.plain))
         #expect(code.digest == SecretHash.digest(code.plain, salt: challenge.id))

@@ -9,15 +9,12 @@ struct ChallengeStateTests {
     /// listed must be refused.
     static let legal: [ChallengeState: [ChallengeEvent: ChallengeState]] = {
         let always: [ChallengeEvent: ChallengeState] = [
-            .chooseTarget: .targetChosen, .chooseToken: .tokenChosen, .chooseExternal: .externalChosen,
-            .fail: .failed, .expire: .expired, .lock: .locked, .cancel: .cancelled,
+            .choose: .methodChosen, .fail: .failed, .expire: .expired, .lock: .locked, .cancel: .cancelled,
         ]
         return [
             .created: always,
-            .targetChosen: always.merging([.sendCode: .codeSent]) { $1 },
-            .codeSent: always.merging([.resendCode: .codeSent, .complete: .completed]) { $1 },
-            .tokenChosen: always.merging([.complete: .completed]) { $1 },
-            .externalChosen: always.merging([.complete: .completed]) { $1 },
+            .methodChosen: always.merging([.send: .secretSent, .complete: .completed]) { $1 },
+            .secretSent: always.merging([.send: .secretSent, .complete: .completed]) { $1 },
         ]
     }()
 
@@ -54,9 +51,9 @@ struct ChallengeStateTests {
     @Test func anOpenChallengePastItsLifetimeExpiresOnItsNextEvent() throws {
         let clock = ManualClock()
         var challenge = Challenge(userID: "u", sessionID: "s", context: .logon, createdAt: clock.now, lifetime: 600)
-        try challenge.apply(.chooseTarget, at: clock.now)
+        try challenge.chooseTarget("t", at: clock.now)
         clock.advance(by: 600)
-        #expect(throws: StepupError(.challengeExpired)) { try challenge.apply(.sendCode, at: clock.now) }
+        #expect(throws: StepupError(.challengeExpired)) { try challenge.apply(.send, at: clock.now) }
         #expect(challenge.state == .expired)
         #expect(challenge.closedAt == clock.now)
     }
@@ -72,20 +69,53 @@ struct ChallengeStateTests {
     @Test func aNewCodeVoidsTheOldOneAndClosingClearsIt() throws {
         let clock = ManualClock()
         var challenge = Challenge(userID: "u", sessionID: "s", context: .logon, createdAt: clock.now, lifetime: 600)
-        try challenge.apply(.chooseTarget, at: clock.now)
+        try challenge.chooseTarget("t", at: clock.now)
         let first = AccessCode.issue(for: challenge.id, length: 6, lifetime: 300, now: clock.now)
         try challenge.record(first, at: clock.now)
-        #expect(challenge.state == .codeSent)
+        #expect(challenge.state == .secretSent)
         let second = AccessCode.issue(for: challenge.id, length: 6, lifetime: 300, now: clock.now)
         try challenge.record(second, at: clock.now)
-        #expect(challenge.sendCount == 2)
-        #expect(challenge.codeDigest == second.digest)
+        #expect(challenge.accessCode.sendCount == 2)
+        #expect(challenge.accessCode.digest == second.digest)
         if first.plain != second.plain {
             #expect(throws: StepupError(.codeInvalid)) { try AccessCode.verify(first.plain, challenge: challenge, now: clock.now) }
         }
         try AccessCode.verify(second.plain, challenge: challenge, now: clock.now)
         try challenge.apply(.complete, at: clock.now)
-        #expect(challenge.codeDigest == nil)
+        #expect(challenge.accessCode.digest == nil)
+        #expect(challenge.methodState.json == nil)
         #expect(throws: StepupError(.noCodeSent)) { try AccessCode.verify(second.plain, challenge: challenge, now: clock.now) }
+    }
+}
+
+@Suite("Challenge method state")
+struct ChallengeMethodStateTests {
+    @Test func anotherTargetVoidsTheCodeButKeepsTheCooldownsClock() throws {
+        let clock = ManualClock()
+        var challenge = Challenge(userID: "u", sessionID: "s", context: .logon, createdAt: clock.now, lifetime: 600)
+        try challenge.chooseTarget("a", at: clock.now)
+        try challenge.record(AccessCode.issue(for: challenge.id, length: 6, lifetime: 300, now: clock.now), at: clock.now)
+        try challenge.chooseTarget("b", at: clock.now)
+        #expect(challenge.accessCode.digest == nil)
+        #expect(challenge.accessCode.sentAt == clock.now)
+        #expect(challenge.accessCode.targetID == "b")
+    }
+
+    @Test func choosingAnotherMethodDropsTheOldMethodsState() throws {
+        let clock = ManualClock()
+        var challenge = Challenge(userID: "u", sessionID: "s", context: .logon, createdAt: clock.now, lifetime: 600)
+        try challenge.chooseTarget("a", at: clock.now)
+        try challenge.record(AccessCode.issue(for: challenge.id, length: 6, lifetime: 300, now: clock.now), at: clock.now)
+        try challenge.choose(.accessToken, at: clock.now)
+        #expect(challenge.methodState.json == nil)
+        #expect(challenge.accessCode == AccessCodeState())
+        #expect(challenge.state == .methodChosen)
+    }
+
+    @Test func storedNamesFromBeforeMethodAgnosticStatesStillRead() {
+        #expect(ChallengeState(storedName: "code_sent") == .secretSent)
+        #expect(ChallengeState(storedName: "token_chosen") == .methodChosen)
+        #expect(ChallengeState(storedName: "completed") == .completed)
+        #expect(ChallengeState(storedName: "nonsense") == nil)
     }
 }

@@ -23,15 +23,13 @@ struct ConcurrencyTests {
     }
 
     @Test func fiftyConcurrentWrongGuessesStopAtTheLimitAndNoneIsComparedPastIt() async throws {
-        let fixture = try await PlatformFixture()
+        let comparisons = Tally()
+        let method = CountingRefusal(comparisons: comparisons)
+        let fixture = try await PlatformFixture(methods: [method])
         let alice = try await fixture.makeUser()
         let logon = try await fixture.logon()
-        let comparisons = Tally()
         let outcomes = await RacesAndRetriesTests.parallel(50) { _ in
-            _ = try await fixture.platform.verify(challengeID: logon.challenge!.id, session: logon.issued.session, method: .accessToken) { _, _, _ in
-                comparisons.increment()
-                return StepupError(.tokenInvalid)
-            }
+            _ = try await fixture.platform.verify(method, proof: .init(), challengeID: logon.challenge!.id, session: logon.issued.session)
         }
         #expect(comparisons.value == 5)
         #expect(outcomes.filter { $0 == "token_invalid" }.count == 4)
@@ -41,6 +39,17 @@ struct ConcurrencyTests {
         #expect(counter?.failures == 5)
         #expect(counter?.lockedUntil != nil)
         await fixture.close()
+    }
+}
+
+/// A method that counts its comparisons and refuses every proof, to show the platform compares no proof past the limit.
+struct CountingRefusal: MFAMethod {
+    let id: MFAMethodID = "counting_refusal"
+    let comparisons: Tally
+    func offer(_ step: MethodStep) async throws -> MethodOffer? { nil }
+    func verify(_ proof: NoStart, _ step: inout MethodStep) async throws -> StepupError? {
+        comparisons.increment()
+        return StepupError(.tokenInvalid)
     }
 }
 

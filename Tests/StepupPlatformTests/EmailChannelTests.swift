@@ -53,18 +53,24 @@ struct EmailChannelTests {
         do {
             try await channel.deliver(message(to: unique("dave")))
             Issue.record("delivered with a wrong password")
-        } catch let error as SMTPError {
-            guard case .reply(let code, _) = error else { Issue.record("\(error)"); return }
+        } catch let failure as DeliveryFailure {
+            guard let error = failure.underlying as? SMTPError, case .reply(let code, _) = error else {
+                Issue.record("\(failure)")
+                return
+            }
             #expect(code == 535)
             #expect(!error.isTransient)
+            #expect(failure.reason == "smtp reply 535")
         }
     }
 
     @Test func aRefusedRecipientFailsAndATransientRefusalIsRetriedOnce() async throws {
         let channel = try EmailChannel(configuration: try plain(), bankName: "Stepup Bank")
-        await #expect(throws: SMTPError.reply(code: 550, text: "5.1.1 Mailbox refused")) {
+        let refused = await #expect(throws: DeliveryFailure.self) {
             try await channel.deliver(self.message(to: "refuse@example.com"))
         }
+        #expect(refused?.underlying as? SMTPError == .reply(code: 550, text: "5.1.1 Mailbox refused"))
+        #expect(refused?.reason == "smtp reply 550")
         let flaky = "flaky+\(UUID().uuidString.prefix(8).lowercased())@example.com"
         let flakyMessage = self.message(to: flaky)
         try await channel.deliver(flakyMessage)  // 451 first, accepted on the retry
@@ -75,12 +81,13 @@ struct EmailChannelTests {
         var configuration = try plain()
         configuration.port = 1  // nothing listens on port 1 here
         let channel = try EmailChannel(configuration: configuration, bankName: "Stepup Bank")
-        await #expect(throws: SMTPError.self) { try await channel.deliver(message(to: unique("erin"))) }
+        let failure = await #expect(throws: DeliveryFailure.self) { try await channel.deliver(message(to: unique("erin"))) }
+        #expect(failure?.underlying is SMTPError)
     }
 
     @Test func theWholeFlowReadsTheCodeBackFromTheMail() async throws {
         let channel = try EmailChannel(configuration: try plain(), bankName: "Stepup Bank")
-        let fixture = try await PlatformFixture(channels: DeliveryChannels(channels: [.email: channel]))
+        let fixture = try await PlatformFixture(channels: DeliveryProviders(providers: [.email: channel]))
         let user = try await fixture.platform.createUser(username: "frank", displayName: "Frank", password: PlatformFixture.password)
         let address = unique("frank")
         let refused = try await fixture.platform.addTarget(userID: user.id, kind: .email, address: "refuse@example.com")

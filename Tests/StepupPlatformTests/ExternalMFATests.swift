@@ -25,8 +25,8 @@ struct ExternalMFATests {
         let logon = try await fixture.logon("dora")
         let challenge = try #require(logon.challenge)
         let view = try await fixture.platform.describeChallenge(id: challenge.id, session: logon.issued.session)
-        #expect(view.externalExtension == "passphrase")
-        #expect(view.targets.isEmpty)
+        #expect(view.offers.map(\.frame) == [MethodFrame(extension: "passphrase")])
+        #expect(view.methods == [.externalToken])
         let token = try await fixture.platform.issueExternalMFAToken(extensionName: "passphrase", session: logon.issued.session)
         let stored = try await fixture.store.read { try await $0.externalTokens(challengeID: challenge.id) }
         #expect(stored.count == 1 && stored[0].tokenDigest != token && !stored[0].tokenDigest.contains(token))
@@ -90,7 +90,7 @@ struct ExternalMFATests {
         // A user without any registration has no external MFA at all.
         try await fixture.makeUser("erik", token: false)
         let erik = try await fixture.logon("erik")
-        #expect(try await fixture.platform.describeChallenge(id: erik.challenge!.id, session: erik.issued.session).externalExtension == nil)
+        #expect(try await fixture.platform.describeChallenge(id: erik.challenge!.id, session: erik.issued.session).offer(.externalToken) == nil)
         #expect(await stepupError { try await fixture.platform.setExternalMFAToken(SecureRandom.token(), extensionName: "passphrase", session: erik.issued.session) }?.code == .forbidden)
         // Weak tokens are refused.
         #expect(await stepupError { try await fixture.platform.setExternalMFAToken("short", extensionName: "passphrase", session: logon.issued.session) }?.code == .badRequest)

@@ -44,8 +44,8 @@ struct MFAWorkflowTests {
         let session = try await fixture.logon("bob").issued.session
         let logonChallenge = try await fixture.platform.openChallenge(session: session, context: .logon)
         let prompt = try await fixture.platform.openChallenge(session: session, context: .extensionPrompt(extension: "transfers", route: nil))
-        let logonKinds = try await fixture.platform.describeChallenge(id: logonChallenge.id, session: session).targets.map(\.kind)
-        let promptKinds = try await fixture.platform.describeChallenge(id: prompt.id, session: session).targets.map(\.kind)
+        let logonKinds = try await fixture.platform.describeChallenge(id: logonChallenge.id, session: session).offer(.accessCode)?.choices.compactMap { TargetKind(rawValue: $0.kind) } ?? []
+        let promptKinds = try await fixture.platform.describeChallenge(id: prompt.id, session: session).offer(.accessCode)?.choices.compactMap { TargetKind(rawValue: $0.kind) } ?? []
         #expect(Set(logonKinds) == [.sms, .voice, .push])
         #expect(Set(promptKinds) == [.email, .push])
         // A target the context may not use is refused even by id.
@@ -240,7 +240,7 @@ struct MFAWorkflowTests {
 
     @Test func aFailedDeliveryVoidsTheCodeAndLeavesTheChallengeOpen() async throws {
         let outbox = DevOutbox()
-        let fixture = try await PlatformFixture(channels: DeliveryChannels(channels: [.sms: FailingChannel()], fallback: outbox))
+        let fixture = try await PlatformFixture(channels: DeliveryProviders(providers: [.sms: FailingChannel()], fallback: outbox))
         let alice = try await fixture.makeUser()
         let logon = try await fixture.logon()
         let id = logon.challenge!.id
@@ -248,8 +248,8 @@ struct MFAWorkflowTests {
         let error = await stepupError { _ = try await fixture.platform.sendCode(challengeID: id, targetID: sms.id, session: logon.issued.session) }
         #expect(error?.code == .deliveryFailed)
         let stored = try await fixture.store.read { try await $0.challenge(id: id) }
-        #expect(stored?.state == .targetChosen)
-        #expect(stored?.codeDigest == nil)
+        #expect(stored?.state == .methodChosen)
+        #expect(stored?.accessCode.digest == nil)
         #expect(try await fixture.audit(alice).contains("mfa.code.delivery_failed:failure"))
         // Another target works at once: no cooldown after a failed delivery.
         let email = try await fixture.target(.email, of: id, session: logon.issued.session)
@@ -284,7 +284,7 @@ struct MFAWorkflowTests {
         let error = await stepupError { _ = try await fixture.platform.verifyToken(challengeID: logon.challenge!.id, token: "123456", session: logon.issued.session) }
         #expect(error?.code == .noAccessToken)
         #expect(try await fixture.failureCounter(carol)?.failures ?? 0 == 0)
-        #expect(try await fixture.platform.describeChallenge(id: logon.challenge!.id, session: logon.issued.session).accessTokenAvailable == false)
+        #expect(try await fixture.platform.describeChallenge(id: logon.challenge!.id, session: logon.issued.session).offer(.accessToken) == nil)
         await fixture.close()
     }
 

@@ -15,8 +15,8 @@ final class PlatformFixture: Sendable {
 
     static let password = "correct horse battery staple"
 
-    init(channels: DeliveryChannels? = nil, edvRules: [any EDVRule] = [], keys: KeySet? = nil,
-         externalMFAProviders: [String: [String]] = [:]) async throws {
+    init(channels: DeliveryProviders? = nil, edvRules: [any EDVRule] = [], keys: KeySet? = nil,
+         externalMFAProviders: [String: [String]] = [:], methods: [any MFAMethod] = []) async throws {
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("stepup-platform-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         store = try await SQLiteStore.open(path: folder.appendingPathComponent("stepup.sqlite").path)
@@ -25,8 +25,8 @@ final class PlatformFixture: Sendable {
         configuration.logonFailuresPerUser = 4
         configuration.logonFailuresPerAddress = 6
         platform = Platform(
-            store: store, keys: try keys ?? KeySet.generate(), clock: clock, configuration: configuration, channels: channels ?? DeliveryChannels(fallback: outbox),
-            edvRules: edvRules, externalMFAProviders: externalMFAProviders)
+            store: store, keys: try keys ?? KeySet.generate(), clock: clock, configuration: configuration, delivery: channels ?? DeliveryProviders(fallback: outbox),
+            edvRules: edvRules, externalMFAProviders: externalMFAProviders, methods: methods)
     }
 
     deinit { try? FileManager.default.removeItem(at: folder) }
@@ -50,8 +50,8 @@ final class PlatformFixture: Sendable {
         try await platform.logon(username: name, password: Self.password, clientAddress: address)
     }
 
-    func target(_ kind: TargetKind, of challengeID: String, session: Session) async throws -> MaskedTarget {
-        try await platform.describeChallenge(id: challengeID, session: session).targets.first { $0.kind == kind }!
+    func target(_ kind: TargetKind, of challengeID: String, session: Session) async throws -> MethodChoice {
+        try await platform.describeChallenge(id: challengeID, session: session).offer(.accessCode)!.choices.first { $0.kind == kind.rawValue }!
     }
 
     /// Sends a code to the SMS target and returns it as read from the outbox.
@@ -87,7 +87,7 @@ func stepupError(_ body: () async throws -> Void) async -> StepupError? {
 }
 
 /// A channel that always fails, to prove a failed delivery voids the code and leaves the challenge usable.
-struct FailingChannel: DeliveryChannel {
+struct FailingChannel: DeliveryProvider {
     struct Down: Error {}
     func deliver(_ message: DeliveryMessage) async throws { throw Down() }
 }

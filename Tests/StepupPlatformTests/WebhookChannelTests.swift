@@ -55,14 +55,16 @@ struct WebhookChannelTests {
         tampered.body[tampered.body.count - 3] ^= 0x01
         #expect(try await post(tampered, kind: .push) == 401)
         let stranger = try self.channel(.push, secret: "a-different-secret-of-at-least-32-bytes")
-        await #expect(throws: WebhookError.status(401)) { try await stranger.deliver(message(.push, to: "device-1")) }
+        let refused = await #expect(throws: DeliveryFailure.self) { try await stranger.deliver(message(.push, to: "device-1")) }
+        #expect(refused?.underlying as? WebhookError == .status(401))
+        #expect(refused?.reason == "webhook status 401")
         let stale = try channel.signedRequest(for: message(.push, to: "device-1"), at: Date().addingTimeInterval(-3600))
         #expect(try await post(stale, kind: .push) == 401)
     }
 
     @Test func aFailingProviderIsADeliveryFailureAndTheChallengeStaysUsable() async throws {
         let outbox = DevOutbox()
-        let fixture = try await PlatformFixture(channels: DeliveryChannels(channels: [.sms: try channel(.sms)], fallback: outbox))
+        let fixture = try await PlatformFixture(channels: DeliveryProviders(providers: [.sms: try channel(.sms)], fallback: outbox))
         let user = try await fixture.platform.createUser(username: "gina", displayName: "Gina", password: PlatformFixture.password)
         let down = try await fixture.platform.addTarget(userID: user.id, kind: .sms, address: "+15550000500")
         let email = try await fixture.platform.addTarget(userID: user.id, kind: .email, address: "gina@example.com")

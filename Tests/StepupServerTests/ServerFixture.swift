@@ -28,7 +28,7 @@ final class ServerFixture: Sendable {
         store = try await SQLiteStore.open(path: folder.appendingPathComponent("stepup.sqlite").path)
         var platformConfiguration = PlatformConfiguration()
         platformConfiguration.bcryptCost = 4
-        platform = Platform(store: store, keys: try KeySet.generate(), clock: clock, configuration: platformConfiguration, channels: DeliveryChannels(fallback: outbox))
+        platform = Platform(store: store, keys: try KeySet.generate(), clock: clock, configuration: platformConfiguration, delivery: DeliveryProviders(fallback: outbox))
         var configuration = ServerConfiguration()
         configuration.demo = demo
         configure(&configuration)

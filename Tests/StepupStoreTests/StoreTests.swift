@@ -105,8 +105,7 @@ struct StoreTests {
                 try await tx.insert(initialSession)
                 try await tx.insert(initialChallenge)
             }
-            try challenge.apply(.chooseTarget, at: now)
-            challenge.targetID = target.id
+            try challenge.chooseTarget(target.id, at: now)
             try challenge.record(AccessCode.issue(for: challenge.id, length: 6, lifetime: 300, now: now), at: now)
             session.stage = .authenticated
             session.secretDigest = "rotated"

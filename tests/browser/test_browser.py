@@ -80,7 +80,7 @@ def test_logon_mfa_with_an_email_code_from_the_real_smtp_server(ui):
 def test_logon_mfa_with_the_demo_totp(ui):
     ui.sign_in("alice", "demo-alice-pw")
     ui.dialog_open()
-    ui.el("#mfa-use-token").click()
+    ui.el("#mfa-use-access_token").click()
     field = ui.el("#mfa-token-input")
     ui.shot("logon-token-input")
     # A step another test already used is refused as a replay; wait for a fresh one then.

@@ -6,7 +6,8 @@ import StepupCore
 
 /// Email over SMTP: STARTTLS (required unless configured otherwise) or implicit TLS with certificate checks, AUTH
 /// PLAIN or LOGIN, a timeout on every step, and one retry after a transient failure.
-public struct EmailChannel: DeliveryChannel {
+public struct EmailChannel: DeliveryProvider {
+    public let name = "smtp"
     public let configuration: SMTPConfiguration
     let bankName: String
     private let tlsContext: NIOSSLContext?
@@ -35,10 +36,14 @@ public struct EmailChannel: DeliveryChannel {
             from: configuration.from, fromName: bankName, to: message.target.address,
             subject: "\(bankName): your access code", body: message.text, date: message.sentAt)
         do {
-            try await send(mail)
-        } catch let error as SMTPError where error.isTransient {
-            try await Task.sleep(for: .milliseconds(Int(configuration.retryDelay * 1000)))
-            try await send(mail)
+            do {
+                try await send(mail)
+            } catch let error as SMTPError where error.isTransient {
+                try await Task.sleep(for: .milliseconds(Int(configuration.retryDelay * 1000)))
+                try await send(mail)
+            }
+        } catch let error as SMTPError {
+            throw DeliveryFailure(provider: name, reason: error.summary, underlying: error)
         }
     }
 

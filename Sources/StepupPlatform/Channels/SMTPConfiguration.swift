@@ -86,6 +86,12 @@ public enum SMTPError: Error, Equatable, CustomStringConvertible {
         }
     }
 
+    /// The audit trail's account: a reply's code without its text, which may quote the address.
+    public var summary: String {
+        if case .reply(let code, _) = self { return "smtp reply \(code)" }
+        return "smtp: \(description)"
+    }
+
     public var description: String {
         switch self {
         case .connectionFailed(let reason): "cannot connect: \(reason)"

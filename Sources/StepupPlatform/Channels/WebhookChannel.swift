@@ -11,7 +11,8 @@ import StepupCore
 /// `X-Stepup-Signature: v1=hex(HMAC-SHA256(secret, timestamp + "." + nonce + "." + body))`, so the receiver can
 /// check origin and integrity and refuse replays. The body is JSON: `{"channel", "to", "text", "challengeId"}`; a
 /// voice message spells the code digit by digit, so text-to-speech reads "4, 7, 1" and not "four hundred…".
-public struct WebhookChannel: DeliveryChannel {
+public struct WebhookChannel: DeliveryProvider {
+    public let name = "webhook"
     public let kind: TargetKind
     public let url: String
     let secret: SymmetricKey
@@ -70,7 +71,8 @@ public struct WebhookChannel: DeliveryChannel {
         let response = try await client.execute(request, timeout: timeout)
         _ = try? await response.body.collect(upTo: 16_384)
         guard (200..<300).contains(response.status.code) else {
-            throw WebhookError.status(Int(response.status.code))
+            let status = Int(response.status.code)
+            throw DeliveryFailure(provider: name, reason: "webhook status \(status)", underlying: WebhookError.status(status))
         }
     }
 

@@ -70,8 +70,11 @@ function formatMinor(minor, currency) {
 let activeWorkflow = null;
 
 /**
- * Drives one challenge in the dialog: target selection → code input, or token input. Resolves when the challenge
- * completes; rejects with { code: 'mfa_cancelled' } when the user leaves, or with the platform's error.
+ * Drives one challenge in the dialog from what the platform offers for it (GET /api/mfa/challenges/{id} → offers):
+ * an offer with choices is started (a code sent to a target) and then its entry is filled; an offer with only an
+ * entry is filled at once; an offer with a frame shows an extension's page. The dialog knows no method by name.
+ * Resolves when the challenge completes; rejects with { code: 'mfa_cancelled' } when the user leaves, or with the
+ * platform's error.
  */
 export function runMFA(challengeId, { message } = {}) {
   if (activeWorkflow) return Promise.reject({ code: 'mfa_busy', message: 'Another verification is in progress.' });
@@ -81,7 +84,11 @@ export function runMFA(challengeId, { message } = {}) {
   const on = (id, event, handler) => $(id).addEventListener(event, handler, { signal });
   const screens = ['mfa-targets', 'mfa-code', 'mfa-token', 'mfa-external'];
   const status = $('mfa-status');
-  let view = null;
+  const methodPath = (offer, step) => `/api/mfa/challenges/${challengeId}/methods/${encodeURIComponent(offer.method)}/${step}`;
+  let offers = [];
+  // The offer on screen, and the one whose code was sent (its entry is the code screen's).
+  let current = null;
+  let started = null;
   // Where the keyboard was (an extension's frame, say): it goes back there when the dialog closes.
   const opener = document.activeElement;
 
@@ -137,25 +144,53 @@ export function runMFA(challengeId, { message } = {}) {
     };
     const completed = (res) => finish('ok', { challengeId, stage: res.data.stage });
 
-    // The user's external MFA extension, in a sandboxed frame inside the dialog; its page ends the workflow
-    // through the bridge's verifyMFA({token}) or verifyMFA({exit: true}).
-    const showExternal = (external) => {
+    // The other offers, as links under the screen shown, so the user can switch ways at any point.
+    const otherWays = (screen) => {
+      for (const container of dialog.querySelectorAll('[data-other-ways]')) container.replaceChildren();
+      const container = $(screen).querySelector('[data-other-ways]');
+      if (!container) return;
+      for (const offer of offers) {
+        if (offer === current) continue;
+        const button = document.createElement('button');
+        button.type = 'button';
+        button.className = 'link-button';
+        button.id = `mfa-use-${offer.method}`;
+        button.textContent = `${offer.label} instead`;
+        button.addEventListener('click', () => { setStatus(status, ''); present(offer); }, { signal });
+        container.append(button);
+      }
+    };
+
+    // The field a proof is typed into, as the offer declares it.
+    const prepareEntry = (input, label, entry) => {
+      label.textContent = entry.label;
+      input.name = entry.field;
+      input.inputMode = entry.inputMode;
+      input.autocomplete = entry.autocomplete;
+      input.maxLength = entry.maxLength;
+      input.value = '';
+    };
+
+    // An extension's page in a sandboxed frame inside the dialog; its page ends the workflow through the bridge's
+    // verifyMFA({token}) or verifyMFA({exit: true}). A frame's proof is always { token }.
+    const showFrame = (offer) => {
+      const frameOffer = offer.frame;
       const slot = $('mfa-external-slot');
       slot.replaceChildren();
       const frame = document.createElement('iframe');
       frame.sandbox = 'allow-scripts allow-forms';
       frame.title = 'Verification';
-      frame.dataset.extension = external.extension;
-      frame.dataset.src = `/ext/${encodeURIComponent(external.extension)}/${encodeURIComponent(external.entryRoute)}`;
+      frame.dataset.extension = frameOffer.extension;
+      frame.dataset.src = `/ext/${encodeURIComponent(frameOffer.extension)}/${encodeURIComponent(frameOffer.entryRoute ?? 'verify')}`;
       slot.append(frame);
-      connectFrame(frame, external.extension, {
+      connectFrame(frame, frameOffer.extension, {
         async verifyMFA(message) {
           if (message.exit === true) {
             await activeWorkflow?.cancel();
             return { exited: true };
           }
           if (typeof message.token !== 'string' || message.token.length > 300) throw { code: 'bad_request', message: 'The token is not valid.' };
-          const res = await api(`/api/mfa/challenges/${challengeId}/verify-external`, { method: 'POST', body: { token: message.token } });
+          const res = await api(methodPath(offer, 'verify'), { method: 'POST', body: { token: message.token } });
           if (res.ok) {
             completed(res);
             return { verified: true };
@@ -168,49 +203,63 @@ export function runMFA(challengeId, { message } = {}) {
           }
           throw { code: error.code, message: error.message, data: error.detail };
         },
-      }, signal, { authorizationOrigins: external.authorizationOrigins ?? [] });
+      }, signal, { authorizationOrigins: frameOffer.authorizationOrigins ?? [] });
       show('mfa-external');
     };
 
-    const renderTargets = () => {
+    const showChoices = (offer) => {
+      $('mfa-targets-legend').textContent = offer.prompt ?? offer.label;
+      $('mfa-send').textContent = offer.startLabel ?? 'Continue';
       const list = $('mfa-target-list');
       list.replaceChildren();
-      view.targets.forEach((target, index) => {
+      offer.choices.forEach((choice, index) => {
         const label = document.createElement('label');
         label.className = 'choice';
         const input = document.createElement('input');
         input.type = 'radio';
         input.name = 'target';
-        input.value = target.id;
+        input.value = choice.id;
         input.checked = index === 0;
         const kinds = { email: 'Email', sms: 'Text message', voice: 'Voice call', push: 'Push notification' };
-        label.append(input, document.createTextNode(`${kinds[target.kind] ?? target.kind} · ${target.masked}`));
+        label.append(input, document.createTextNode(`${kinds[choice.kind] ?? choice.kind} · ${choice.masked}`));
         list.append(label);
       });
-      $('mfa-use-token').hidden = !view.methods.includes('access_token');
+      otherWays('mfa-targets');
+      show('mfa-targets');
+    };
+
+    const present = (offer) => {
+      current = offer;
+      if (offer.frame) return showFrame(offer);
+      if (offer.choices.length > 0) return showChoices(offer);
+      prepareEntry($('mfa-token-input'), $('mfa-token-label'), offer.entry);
+      otherWays('mfa-token');
+      show('mfa-token');
     };
 
     const send = async () => {
+      const offer = current;
       const chosen = dialog.querySelector('input[name=target]:checked');
       if (!chosen) return setStatus(status, 'Choose where to send the code.', 'error');
       $('mfa-send').disabled = true;
       setStatus(status, 'Sending…');
-      const res = await api(`/api/mfa/challenges/${challengeId}/send`, { method: 'POST', body: { targetId: chosen.value } });
+      const res = await api(methodPath(offer, 'start'), { method: 'POST', body: { [offer.startField ?? 'id']: chosen.value } });
       $('mfa-send').disabled = false;
       if (!res.ok) return explain(failure(res));
-      $('mfa-sent-to').textContent = `We sent a code to ${res.data.target.masked}.`;
-      $('mfa-code-input').value = '';
+      started = offer;
+      const choice = offer.choices.find((c) => c.id === chosen.value);
+      $('mfa-sent-to').textContent = `We sent a code to ${choice?.masked ?? 'you'}.`;
+      prepareEntry($('mfa-code-input'), $('mfa-code-label'), offer.entry);
       setStatus(status, '');
       show('mfa-code');
     };
 
-    const verify = async (kind) => {
-      const input = $(kind === 'code' ? 'mfa-code-input' : 'mfa-token-input');
+    const verify = async (input, offer) => {
+      const entry = offer.entry;
       const value = input.value.trim();
-      if (!/^[0-9]{6,8}$/.test(value)) return setStatus(status, 'Enter the 6 to 8 digit code.', 'error');
+      if (!new RegExp(entry.pattern).test(value)) return setStatus(status, entry.hint, 'error');
       setStatus(status, 'Checking…');
-      const path = kind === 'code' ? 'verify-code' : 'verify-token';
-      const res = await api(`/api/mfa/challenges/${challengeId}/${path}`, { method: 'POST', body: kind === 'code' ? { code: value } : { token: value } });
+      const res = await api(methodPath(offer, 'verify'), { method: 'POST', body: { [entry.field]: value } });
       if (res.ok) return completed(res);
       input.value = '';
       input.focus();
@@ -218,14 +267,12 @@ export function runMFA(challengeId, { message } = {}) {
     };
 
     on('mfa-send', 'click', send);
-    on('mfa-resend', 'click', async () => { show('mfa-targets'); await send(); });
-    on('mfa-other-target', 'click', () => { setStatus(status, ''); show('mfa-targets'); });
-    on('mfa-use-token', 'click', () => { setStatus(status, ''); show('mfa-token'); });
-    on('mfa-back-to-targets', 'click', () => { setStatus(status, ''); show('mfa-targets'); });
-    on('mfa-verify-code', 'click', () => verify('code'));
-    on('mfa-verify-token', 'click', () => verify('token'));
-    on('mfa-code-input', 'keydown', (event) => { if (event.key === 'Enter') { event.preventDefault(); verify('code'); } });
-    on('mfa-token-input', 'keydown', (event) => { if (event.key === 'Enter') { event.preventDefault(); verify('token'); } });
+    on('mfa-resend', 'click', async () => { showChoices(started); await send(); });
+    on('mfa-other-target', 'click', () => { setStatus(status, ''); showChoices(started); });
+    on('mfa-verify-code', 'click', () => verify($('mfa-code-input'), started));
+    on('mfa-verify-token', 'click', () => verify($('mfa-token-input'), current));
+    on('mfa-code-input', 'keydown', (event) => { if (event.key === 'Enter') { event.preventDefault(); verify($('mfa-code-input'), started); } });
+    on('mfa-token-input', 'keydown', (event) => { if (event.key === 'Enter') { event.preventDefault(); verify($('mfa-token-input'), current); } });
     on('mfa-cancel', 'click', () => activeWorkflow?.cancel());
     dialog.addEventListener('cancel', (event) => { event.preventDefault(); activeWorkflow?.cancel(); }, { signal });
 
@@ -237,7 +284,7 @@ export function runMFA(challengeId, { message } = {}) {
       dialog.showModal();
       const res = await api(`/api/mfa/challenges/${challengeId}`);
       if (!res.ok) return explain(failure(res));
-      view = res.data;
+      const view = res.data;
       const challenge = view.challenge;
       if (!message) {
         if (challenge.context === 'transaction') {
@@ -249,11 +296,9 @@ export function runMFA(challengeId, { message } = {}) {
           $('mfa-context').textContent = 'Confirm it is you to finish signing in.';
         }
       }
-      renderTargets();
-      if (view.external) return showExternal(view.external);
-      if (view.methods.includes('access_code')) show('mfa-targets');
-      else if (view.methods.includes('access_token')) show('mfa-token');
-      else lockAll('No way to verify is set up for you here. Please contact the bank.');
+      offers = view.offers ?? [];
+      if (offers.length === 0) return lockAll('No way to verify is set up for you here. Please contact the bank.');
+      present(offers[0]);
     })();
   });
 }

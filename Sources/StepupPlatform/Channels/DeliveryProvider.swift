@@ -18,34 +18,77 @@ public struct DeliveryMessage: Sendable, Equatable {
     }
 }
 
-/// A way of getting a code to a person: email, SMS, voice, push. A new channel is one type conforming to this.
+/// A way of getting a code to a person: email, SMS, voice, push, through one vendor. A new provider is one type
+/// conforming to this, registered for a target kind at the composition root (`StepupBuilder.register(provider:for:)`)
+/// or chosen by configuration.
+///
+/// A provider reports failure in its own words, through one type: shared code switches on no vendor's errors.
 ///
 /// ```swift
-/// struct PagerChannel: DeliveryChannel {
-///     func deliver(_ message: DeliveryMessage) async throws { try await pager.send(message.text) }
+/// struct PagerProvider: DeliveryProvider {
+///     let name = "pager"
+///     func deliver(_ message: DeliveryMessage) async throws {
+///         let status = try await pager.send(message.text)
+///         guard status == 200 else { throw DeliveryFailure(provider: name, reason: "pager status \(status)") }
+///     }
 /// }
 /// ```
-public protocol DeliveryChannel: Sendable {
-    /// Delivers the message or throws; a throw voids the code and is reported as `delivery_failed`.
+public protocol DeliveryProvider: Sendable {
+    /// The provider's name in audit events and logs ("smtp", "webhook").
+    var name: String { get }
+    /// Delivers the message or throws, preferably a ``DeliveryFailure``; any throw voids the code and is reported
+    /// as `delivery_failed`.
     func deliver(_ message: DeliveryMessage) async throws
 }
 
+extension DeliveryProvider {
+    public var name: String { String(describing: Self.self) }
+}
+
+/// Why a delivery failed, in the provider's words, with no secret in them (never the code or the message): the
+/// reason is written to the audit trail as it is.
+public struct DeliveryFailure: Error, Sendable, CustomStringConvertible {
+    public let provider: String
+    public let reason: String
+    /// The provider's own error, for its tests and logs.
+    public let underlying: (any Error & Sendable)?
+
+    public init(provider: String, reason: String, underlying: (any Error & Sendable)? = nil) {
+        self.provider = provider
+        self.reason = reason
+        self.underlying = underlying
+    }
+
+    /// `error` as a failure of `provider`: itself when it is one, else named by its type only (its description
+    /// might hold an address).
+    public static func from(_ error: any Error, provider: String) -> DeliveryFailure {
+        if let failure = error as? DeliveryFailure { return failure }
+        return DeliveryFailure(provider: provider, reason: String(describing: type(of: error)))
+    }
+
+    public var description: String { "\(provider): \(reason)" }
+}
+
 /// Drops every message. For tests and benchmarks only: a platform should never drop a code silently.
-public struct NullChannel: DeliveryChannel {
+public struct NullChannel: DeliveryProvider {
     public init() {}
+    public let name = "null"
     public func deliver(_ message: DeliveryMessage) async throws {}
 }
 
-/// Stands for a kind no channel is configured for: every send fails, so the user is told and can choose another
+/// Stands for a kind no provider is configured for: every send fails, so the user is told and can choose another
 /// target, and the failure is audited.
-public struct UnconfiguredChannel: DeliveryChannel {
-    public struct NotConfigured: Error {}
+public struct UnconfiguredChannel: DeliveryProvider {
     public init() {}
-    public func deliver(_ message: DeliveryMessage) async throws { throw NotConfigured() }
+    public let name = "unconfigured"
+    public func deliver(_ message: DeliveryMessage) async throws {
+        throw DeliveryFailure(provider: name, reason: "no provider configured for this kind")
+    }
 }
 
 /// Keeps delivered messages in memory so a developer can read them at `/dev/outbox`. Demo mode only.
-public actor DevOutbox: DeliveryChannel {
+public actor DevOutbox: DeliveryProvider {
+    public nonisolated var name: String { "outbox" }
     private var messages: [DeliveryMessage] = []
     /// The same messages by challenge: a benchmark asks for one challenge's code hundreds of times a second, and
     /// copying the whole outbox for each cost a fifth of the server's time.
@@ -76,17 +119,20 @@ public actor DevOutbox: DeliveryChannel {
     public func messages(challengeID: String) -> [DeliveryMessage] { byChallenge[challengeID, default: []].reversed() }
 }
 
-/// The channel for each target kind; kinds without one use the fallback.
-public struct DeliveryChannels: Sendable {
-    public var channels: [TargetKind: any DeliveryChannel]
-    public var fallback: any DeliveryChannel
+/// The provider for each target kind; kinds without one use the fallback.
+public struct DeliveryProviders: Sendable {
+    public var providers: [TargetKind: any DeliveryProvider]
+    public var fallback: any DeliveryProvider
 
-    public init(channels: [TargetKind: any DeliveryChannel] = [:], fallback: any DeliveryChannel = UnconfiguredChannel()) {
-        self.channels = channels
+    public init(providers: [TargetKind: any DeliveryProvider] = [:], fallback: any DeliveryProvider = UnconfiguredChannel()) {
+        self.providers = providers
         self.fallback = fallback
     }
 
-    public func channel(for kind: TargetKind) -> any DeliveryChannel { channels[kind] ?? fallback }
+    public func provider(for kind: TargetKind) -> any DeliveryProvider { providers[kind] ?? fallback }
+
+    /// Sets the provider of `kind`, replacing the configured one.
+    public mutating func register(_ provider: any DeliveryProvider, for kind: TargetKind) { providers[kind] = provider }
 }
 
 /// The text of a code message: the bank, the code, its lifetime and, for a transaction, what it authorises, so a
