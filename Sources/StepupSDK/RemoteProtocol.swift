@@ -82,7 +82,7 @@ public struct RemoteFailure: Sendable, Codable, Equatable {
 
     public var failure: MFAFailure {
         switch kind {
-        case "abandoned": .abandoned(challengeState: ChallengeState(rawValue: challengeState ?? "") ?? .cancelled)
+        case "abandoned": .abandoned(challengeState: ChallengeState(storedName: challengeState ?? "") ?? .cancelled)
         case "blocked": .blocked
         case "workflow": .workflow(StepupError(StepupError.Code(rawValue: code ?? "") ?? .internal))
         default: .workflow(StepupError(.internal))
