@@ -4,6 +4,10 @@ import StepupCore
 /// An event-driven validation rule written in Swift, for what data rules cannot express (a call to a fraud
 /// engine, a model, a calendar). Data rules (``EDVRuleDefinition``) are the same protocol.
 ///
+/// Swift rules are asked *before* the platform's write transaction, each fact a short read of its own, so a slow
+/// rule never holds the store's writer; their answers then take their places among the data rules by position.
+/// The call's own audit event already counts in `facts.eventCount`.
+///
 /// ```swift
 /// struct NightTimeTransfers: EDVRule {
 ///     let id = "night-transfers"

@@ -17,7 +17,43 @@ struct StoreEDVFacts: EDVFacts {
     }
 }
 
+/// History for Swift EDV rules, which run before the write transaction: each fact is a short read of its own, so
+/// a rule that calls a fraud engine holds no connection while it waits. The call's own event is not written yet, so
+/// it is counted here as the data rules see it in the transaction.
+struct PendingEDVFacts: EDVFacts {
+    let store: any Store
+    let input: EDVInput
+
+    func eventCount(action: String, since: Date) async throws -> Int {
+        let input = self.input
+        let stored = try await store.read { try await $0.auditEventCount(userID: input.userID, action: action, since: since) }
+        return stored + (action == input.action && input.at >= since ? 1 : 0)
+    }
+
+    func isNewAddress() async throws -> Bool {
+        let input = self.input
+        guard let address = input.clientAddress else { return false }
+        return try await !store.read {
+            try await $0.addressSeenBefore(userID: input.userID, address: address, exceptSessionID: input.sessionID)
+        }
+    }
+}
+
 extension Platform {
+    /// The Swift rules' answers, in order up to the first decisive one (a later Swift rule can never win over it),
+    /// computed before the write transaction. Nil entries are rules that answered nothing.
+    func evaluateSwiftRules(_ input: EDVInput) async throws -> [String: EDVDecision] {
+        var answers: [String: EDVDecision] = [:]
+        let facts = PendingEDVFacts(store: store, input: input)
+        for rule in swiftEDVRules.sorted(by: { ($0.position, $0.id) < ($1.position, $1.id) }) {
+            if let answer = try await rule.evaluate(input, facts: facts) {
+                answers[rule.id] = answer
+                break
+            }
+        }
+        return answers
+    }
+
     /// Creates the audit event of a guarded call and decides it (the seeds' Patrol).
     ///
     /// In one transaction: the event is appended; a completion this session holds for exactly this call (the
@@ -34,14 +70,17 @@ extension Platform {
         guard !action.isEmpty, action.count <= 100 else {
             throw StepupError(.badRequest, message: "An audit action name has 1 to 100 characters.")
         }
+        let event = AuditEvent(
+            at: now, action: action, outcome: .info, userID: session.userID, sessionID: session.id, details: details)
+        let input = EDVInput(
+            eventID: event.id, action: action, details: details, userID: session.userID, sessionID: session.id,
+            clientAddress: session.clientAddress, at: now)
+        // Swift rules may call out (a fraud engine): they are asked before the write transaction, so SQLite's one
+        // writer and its group commit never wait on them; their answers take their places among the data rules.
+        let swiftAnswers = swiftRules.isEmpty ? [:] : try await evaluateSwiftRules(input)
         return try await store.write { tx in
             let properties = try await tx.systemProperties()
-            let event = AuditEvent(
-                at: now, action: action, outcome: .info, userID: session.userID, sessionID: session.id, details: details)
             try await tx.append(event)
-            let input = EDVInput(
-                eventID: event.id, action: action, details: details, userID: session.userID, sessionID: session.id,
-                clientAddress: session.clientAddress, at: now)
             func decided(_ answer: String, rule: String?, challengeID: String? = nil, reason: String? = nil) async throws {
                 var details = ["event": event.id, "auditAction": action, "answer": answer, "rule": rule ?? "default"]
                 if let reason { details["reason"] = reason }
@@ -74,7 +113,8 @@ extension Platform {
             let facts = StoreEDVFacts(tx: tx, input: input)
             var decision: (EDVDecision, any EDVRule)?
             for rule in rules {
-                if let answer = try await rule.evaluate(input, facts: facts) {
+                let answer = rule is EDVRuleDefinition ? try await rule.evaluate(input, facts: facts) : swiftAnswers[rule.id]
+                if let answer {
                     decision = (answer, rule)
                     break
                 }

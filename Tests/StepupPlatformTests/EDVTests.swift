@@ -1,6 +1,7 @@
 import Foundation
 import StepupCore
 import StepupStore
+import Synchronization
 import Testing
 
 @testable import StepupPlatform
@@ -15,8 +16,59 @@ struct BlockAction: EDVRule {
     }
 }
 
+/// A Swift rule that writes through the platform while it decides, as a rule asking a fraud engine that itself
+/// calls the bank would; and that answers from the history it is shown, which must count this call's event once.
+struct WritesWhileDeciding: EDVRule {
+    final class Platforms: @unchecked Sendable {
+        var platform: Platform?
+        var counts: [Int] = []
+    }
+    let id = "writes-while-deciding"
+    let position = 1
+    let platforms: Platforms
+    func evaluate(_ input: EDVInput, facts: any EDVFacts) async throws -> EDVDecision? {
+        guard let platform = platforms.platform else { return nil }
+        _ = try await platform.createUser(
+            username: "written-\(UUID().uuidString.lowercased())", displayName: "W", password: "pw-written", logonMFA: .never)
+        let count = try await facts.eventCount(action: input.action, since: input.at.addingTimeInterval(-3600))
+        platforms.counts.append(count)
+        return count >= 2 ? .requireMFA : nil
+    }
+}
+
 @Suite("Event-driven validation")
 struct EDVTests {
+    /// Before, Swift rules ran inside the write transaction: on SQLite a rule that waited on anything that writes
+    /// held the one writer, and here it would wait on itself for ever. Now it is asked before, with a history that
+    /// already counts the call's own event (as the data rules see it), and its answer is committed after.
+    @Test func swiftRulesRunBeforeTheWriteTransactionAndSeeTheCallsOwnEvent() async throws {
+        let platforms = WritesWhileDeciding.Platforms()
+        let fixture = try await PlatformFixture(edvRules: [WritesWhileDeciding(platforms: platforms)])
+        platforms.platform = fixture.platform
+        let session = try await bobSession(fixture)
+        let answers = Mutex<[EDVOutcome]>([])
+        let evaluation = Task {
+            for _ in 0..<2 {
+                let outcome = try await fixture.platform.evaluateEvent(action: "AddPayee", details: [:], linked: nil, session: session)
+                answers.withLock { $0.append(outcome) }
+            }
+        }
+        // A watchdog, not a timing assertion: a rule run inside the writer never returns.
+        for _ in 0..<200 where answers.withLock({ $0.count }) < 2 { try await Task.sleep(for: .milliseconds(50)) }
+        let outcomes = answers.withLock { $0 }
+        try #require(outcomes.count == 2, "the Swift rule's write waited on the writer its own evaluation held")
+        _ = try await evaluation.value
+        #expect(platforms.counts == [1, 2])
+        #expect(outcomes.first == .allow(nil))
+        guard case .requireMFA = outcomes.last else {
+            Issue.record("the second call should need MFA: \(outcomes)")
+            return
+        }
+        let decisions = try await fixture.platform.auditTrail(userID: session.userID).filter { $0.action == "edv.decision" }
+        #expect(decisions.map { $0.details["rule"] }.contains("writes-while-deciding"))
+        await fixture.close()
+    }
+
     func bobSession(_ fixture: PlatformFixture, address: String = "10.0.0.1") async throws -> Session {
         try await fixture.makeUser("bob", logonMFA: .never)
         return try await fixture.logon("bob", address: address).issued.session
