@@ -61,68 +61,46 @@ struct Serve: AsyncParsableCommand {
             return handler
         }
         let logger = Logger(label: "stepup")
+        let environment = ProcessInfo.processInfo.environment
 
-        let keys: KeySet
-        do {
-            keys = try KeySource.load(settings, environment: ProcessInfo.processInfo.environment, createIfMissing: settings.demo)
-        } catch let error as StepupError {
-            Self.fail(error.message)
-        }
-
-        let store: any Store
-        do {
-            store = try await StoreFactory.open(settings, logger: Logger(label: "stepup.store"))
-        } catch let error as StepupError {
-            Self.fail(error.message)
-        }
-
-        var platformConfiguration = PlatformConfiguration()
-        platformConfiguration.bankName = settings.bankName
-        platformConfiguration.bcryptCost = UInt8(settings.bcryptCost)
-        // Benchmarks read codes from the outbox too (on PostgreSQL as well, where --demo is refused).
-        let outbox = settings.demo || settings.benchmarkMode ? DevOutbox(capacity: benchmarkRoutes ? 5000 : 200) : nil
-        let channels: DeliveryProviders
-        do {
-            channels = try settings.deliveryProviders(environment: ProcessInfo.processInfo.environment, outbox: outbox)
-        } catch let error as StepupError {
-            Self.fail(error.message)
-        }
+        var builder = StepupBuilder(configuration: settings, environment: environment)
+        builder.logger = logger
         // The example extensions are part of the demo bank, not of a production platform.
-        var extensions: [any Extension] = settings.demo ? [TransfersExtension(), PassphraseExtension()] : []
-        if benchmarkRoutes { extensions.append(BenchmarkExtension()) }
+        if settings.demo {
+            builder.register(TransfersExtension())
+            builder.register(PassphraseExtension())
+        }
+        if benchmarkRoutes { builder.register(BenchmarkExtension()) }
         do {
-            if let identityProvider = try IdentityProviderSettings.extensionFromEnvironment(ProcessInfo.processInfo.environment) {
-                extensions.append(identityProvider)
+            if let identityProvider = try IdentityProviderSettings.extensionFromEnvironment(environment) {
+                builder.register(identityProvider)
             }
         } catch let failure as OIDCFailure {
             Self.fail(failure.stepupError.message)
         }
-        let platform = Platform(
-            store: store, keys: keys, configuration: platformConfiguration, delivery: channels,
-            externalMFAProviders: Dictionary(extensions.filter { !$0.externalMFAContexts.isEmpty }.map { ($0.name, $0.externalMFAContexts) }, uniquingKeysWith: { a, _ in a }),
-            logger: Logger(label: "stepup.platform"))
+        for mount in `extension` {
+            let parts = mount.split(separator: "=", maxSplits: 1).map(String.init)
+            let variable = "STEPUP_EXTENSION_KEY_" + (parts.first ?? "").uppercased().replacingOccurrences(of: "-", with: "_")
+            guard parts.count == 2, let key = environment[variable] else {
+                Self.fail("--extension takes NAME=URL, with the key in \(variable)")
+            }
+            builder.register(service: RegisteredExtension(name: parts[0], baseURL: parts[1], key: key))
+        }
 
+        let stepup: StepupInstance
+        do {
+            stepup = try await builder.build()
+        } catch let error as StepupError {
+            Self.fail(error.message)
+        }
+        let platform = stepup.platform
         if settings.demo {
             let seeded = try await DemoBank.seedIfEmpty(platform)
             Self.printDemoHelp(settings: settings, seeded: seeded)
         }
         if benchmarkUsers > 0 { try await BenchmarkUsers.seed(benchmarkUsers, on: platform) }
 
-        for mount in `extension` {
-            let parts = mount.split(separator: "=", maxSplits: 1).map(String.init)
-            let variable = "STEPUP_EXTENSION_KEY_" + (parts.first ?? "").uppercased().replacingOccurrences(of: "-", with: "_")
-            guard parts.count == 2, let key = ProcessInfo.processInfo.environment[variable] else {
-                Self.fail("--extension takes NAME=URL, with the key in \(variable)")
-            }
-            do {
-                try await platform.register(RegisteredExtension(name: parts[0], baseURL: parts[1], key: key))
-            } catch let error as StepupError {
-                Self.fail(error.message)
-            }
-        }
-
-        let app = try StepupApp.make(
-            platform: platform, configuration: settings, outbox: outbox, extensions: extensions, logger: logger)
+        let app = try stepup.application()
         logger.info(
             "stepup serving",
             metadata: ["host": "\(settings.host)", "port": "\(settings.port)", "database": "\(settings.database)"])
@@ -130,10 +108,10 @@ struct Serve: AsyncParsableCommand {
             try await app.runService()
         } catch {
             // Most often the port is taken; say so in one line and close the store cleanly instead of crashing.
-            await store.close()
+            await stepup.close()
             Self.fail("cannot serve on \(settings.host):\(settings.port): \(String(describing: error).split(separator: "\n").first ?? "")")
         }
-        await store.close()
+        await stepup.close()
     }
 
     static func fail(_ message: String) -> Never {

@@ -18,20 +18,33 @@ final class ServerFixture: Sendable {
     let outbox = DevOutbox()
     let platform: Platform
     let configuration: ServerConfiguration
+    let stepup: StepupInstance
 
     let extensions: [any Extension]
 
-    init(demo: Bool = true, extensions: [any Extension] = [], configure: (inout ServerConfiguration) -> Void = { _ in }) async throws {
-        self.extensions = extensions
+    init(
+        demo: Bool = true, extensions: [any Extension] = [], configure: (inout ServerConfiguration) -> Void = { _ in },
+        compose: (inout StepupBuilder) throws -> Void = { _ in }
+    ) async throws {
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("stepup-server-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         store = try await SQLiteStore.open(path: folder.appendingPathComponent("stepup.sqlite").path)
-        var platformConfiguration = PlatformConfiguration()
-        platformConfiguration.bcryptCost = 4
-        platform = Platform(store: store, keys: try KeySet.generate(), clock: clock, configuration: platformConfiguration, delivery: DeliveryProviders(fallback: outbox))
         var configuration = ServerConfiguration()
         configuration.demo = demo
         configure(&configuration)
+        // Built the way `stepup serve` builds it, with a temporary store, a manual clock and cheap bcrypt.
+        var builder = StepupBuilder(configuration: configuration, environment: [:])
+        builder.store = store
+        builder.keys = try KeySet.generate()
+        builder.clock = clock
+        builder.outbox = outbox
+        builder.platformConfiguration.bcryptCost = 4
+        for ext in extensions { builder.register(ext) }
+        try compose(&builder)
+        let stepup = try await builder.build()
+        self.stepup = stepup
+        self.extensions = stepup.extensions
+        platform = stepup.platform
         self.configuration = configuration
         let alice = try await platform.createUser(username: "alice", displayName: "Alice", password: "pw-alice", logonMFA: .always)
         try await platform.addTarget(userID: alice.id, kind: .sms, address: "+15550100101")
@@ -50,7 +63,7 @@ final class ServerFixture: Sendable {
     deinit { try? FileManager.default.removeItem(at: folder) }
 
     var router: Router<StepupRequestContext> {
-        try! StepupApp.router(platform: platform, configuration: configuration, outbox: outbox, extensions: extensions)
+        try! stepup.router()
     }
 
     func test<T>(_ body: @escaping @Sendable (any TestClientProtocol) async throws -> T) async throws -> T {
