@@ -50,6 +50,8 @@ let package = Package(
                 .product(name: "SQLKit", package: "sql-kit"),
                 .product(name: "SQLiteKit", package: "sqlite-kit"),
                 .product(name: "PostgresKit", package: "postgres-kit"),
+                // SQLiteHandle calls SQLite's C API (`VaporCSQLite`), which sqlite-nio offers only through this product.
+                .product(name: "SQLiteNIO", package: "sqlite-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -81,11 +83,22 @@ let package = Package(
             ],
             swiftSettings: swiftSettings),
         .target(name: "StepupScaffold", swiftSettings: swiftSettings),
+        // What the platform and an extension service say to each other: the signed call, the error envelope, the
+        // operations; `package` access, so none of it is a bank's API.
+        .target(
+            name: "StepupWire",
+            dependencies: [
+                "StepupCore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings),
         .target(name: "StepupTesting", dependencies: ["StepupSDK"], swiftSettings: swiftSettings),
         .target(
             name: "StepupExtensionHost",
             dependencies: [
-                "StepupSDK",
+                "StepupSDK", "StepupWire",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "SQLiteNIO", package: "sqlite-nio"),
@@ -98,7 +111,7 @@ let package = Package(
         .target(
             name: "StepupServer",
             dependencies: [
-                "StepupCore", "StepupStore", "StepupPlatform", "StepupSDK",
+                "StepupCore", "StepupStore", "StepupPlatform", "StepupSDK", "StepupWire",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -111,7 +124,10 @@ let package = Package(
             name: "stepup",
             dependencies: [
                 "StepupServer", "StepupExamples", "StepupSDK", "StepupSDKOIDC", "StepupExtensionHost", "StepupScaffold",
+                "StepupCore", "StepupPlatform", "StepupStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -136,6 +152,9 @@ let package = Package(
             ],
             swiftSettings: swiftSettings),
         .testTarget(name: "StepupScaffoldTests", dependencies: ["StepupScaffold"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "StepupWireTests", dependencies: ["StepupWire", "StepupTesting", .product(name: "HummingbirdTesting", package: "hummingbird")],
+            swiftSettings: swiftSettings),
         .testTarget(
             name: "StepupServerTests",
             dependencies: [

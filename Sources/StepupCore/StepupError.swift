@@ -189,32 +189,3 @@ public struct StepupError: Error, Sendable, Equatable, CustomStringConvertible {
     public var httpStatus: Int { code.httpStatus }
     public var description: String { "\(code.rawValue): \(message)" }
 }
-
-extension StepupError {
-    /// The typed error in a `{"error": {"code": …, "message": …}}` body another Stepup component answered with,
-    /// with what the user must be told kept: attempts left, the lockout's end (ISO 8601), the challenge, the wait.
-    public static func decode(body data: Data) -> StepupError? {
-        struct Envelope: Decodable {
-            struct Detail: Decodable {
-                let code: String
-                let message: String
-                let attemptsLeft: Int?
-                let lockedUntil: Date?
-                let challengeId: String?
-                let retryAfter: Int?
-            }
-            let error: Detail
-        }
-        let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .iso8601
-        guard data.count <= 65_536, let envelope = try? decoder.decode(Envelope.self, from: data),
-            let code = Code(rawValue: envelope.error.code)
-        else { return nil }
-        let detail = envelope.error
-        return StepupError(
-            code, message: String(detail.message.prefix(500)), lockedUntil: detail.lockedUntil,
-            attemptsLeft: detail.attemptsLeft.map { min(max($0, 0), 100) },
-            challengeID: detail.challengeId.map { String($0.prefix(64)) },
-            retryAfter: detail.retryAfter.map { min(max($0, 0), 86_400) })
-    }
-}

@@ -5,6 +5,7 @@ import Logging
 import NIOCore
 import StepupCore
 import StepupSDK
+import StepupWire
 
 /// Serves SDK extensions as their own HTTP service, for a platform that forwards calls to it.
 ///
@@ -112,7 +113,8 @@ public struct ExtensionService: Sendable {
     }
 }
 
-/// Typed errors as `{"error": {"code", "message"}}`, so the platform can pass them on.
+/// Typed errors in Stepup's one envelope (``StepupError`` renders itself, in `StepupWire`), so the platform passes
+/// them on whole: the attempts left, the lockout's end, the challenge.
 struct ServiceErrorMiddleware: RouterMiddleware {
     typealias Context = BasicRequestContext
 
@@ -120,26 +122,10 @@ struct ServiceErrorMiddleware: RouterMiddleware {
         do {
             return try await next(request, context)
         } catch {
-            let stepupError = (error as? StepupError) ?? ((error as? HTTPError)?.status == .notFound ? StepupError(.notFound) : StepupError(.internal))
-            if !(error is StepupError) { context.logger.error("extension service error", metadata: ["type": "\(type(of: error))"]) }
-            struct Body: Encodable {
-                struct Detail: Encodable {
-                    let code: String
-                    let message: String
-                    let attemptsLeft: Int?
-                    let lockedUntil: Date?
-                    let challengeId: String?
-                    let retryAfter: Int?
-                }
-                let error: Detail
+            let stepupError = StepupError.from(error) { cause in
+                context.logger.error("extension service error", metadata: ["type": "\(cause)"])
             }
-            let encoder = JSONEncoder()
-            encoder.dateEncodingStrategy = .iso8601
-            let detail = Body.Detail(
-                code: stepupError.code.rawValue, message: stepupError.message, attemptsLeft: stepupError.attemptsLeft,
-                lockedUntil: stepupError.lockedUntil, challengeId: stepupError.challengeID, retryAfter: stepupError.retryAfter)
-            let data = (try? encoder.encode(Body(error: detail))) ?? Data()
-            return Response(status: .init(code: stepupError.httpStatus), headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(data: data)))
+            return stepupError.response(requestID: nil)
         }
     }
 }

@@ -2,14 +2,14 @@ import StepupCore
 
 /// Runs one extension call: the route's guard, then its handler. Every host (in process, the extension service,
 /// `StepupTesting`) dispatches through here, so the guard means the same everywhere.
-public enum ExtensionDispatcher {
+package enum ExtensionDispatcher {
     /// Finds the route, enforces its guard and runs its handler. Throws `not_found` for an unknown route or method,
     /// and `mfa_required`, `mfa_abandoned`, `mfa_blocked` when the guard refuses and the route has no error
     /// handler. The handler runs only after a matching completion was consumed.
     ///
     /// `willRunHandler` is called just before the route's own handler runs (not an error handler): hosts and test
     /// kits use it to prove when a handler did or did not run.
-    public static func dispatch(
+    package static func dispatch(
         _ request: ExtensionRequest, to ext: any Extension, backend: any MFAGuardBackend,
         willRunHandler: (@Sendable () -> Void)? = nil
     ) async throws -> ExtensionResponse {

@@ -75,7 +75,7 @@ public struct MFAGuard: Sendable {
 }
 
 /// What the guard needs of the platform, for one session. The host provides it; extension code never sees it.
-public protocol MFAGuardBackend: Sendable {
+package protocol MFAGuardBackend: Sendable {
     /// Consumes (or, with `freshFor`, finds) a completion whose context is one of `contexts`, trying them in order.
     func satisfy(contexts: [MFAContext], freshFor: Int?) async throws -> MFAContext?
     /// Opens, or reuses, the session's challenge for `context`; returns its id.

@@ -1,32 +1,33 @@
 import Foundation
 import StepupCore
 
-/// The wire format between the platform and an extension service (`StepupExtensionHost`). The platform runs the
+/// The wire format between the platform and an extension service (`StepupExtensionHost`), `package` access: host
+/// plumbing, not an extension author's API. The platform runs the
 /// guard; the service describes what the guard needs for a call, runs the handler, and renders the error handler.
 
 /// What a route's guard needs for one call, evaluated on the service (its closures live there).
-public struct GuardRequirement: Sendable, Codable, Equatable {
-    public var auditAction: String?
+package struct GuardRequirement: Sendable, Codable, Equatable {
+    package var auditAction: String?
     /// The author's details of the audit event (the platform adds the defaults).
-    public var details: [String: String]?
-    public var transactions: [TransactionItem]?
-    public var freshFor: Int?
-    public var hasErrorHandler: Bool
+    package var details: [String: String]?
+    package var transactions: [TransactionItem]?
+    package var freshFor: Int?
+    package var hasErrorHandler: Bool
 }
 
 /// One call as the platform forwards it.
-public struct RemoteCall: Sendable, Codable, Equatable {
-    public var method: String
-    public var routingKey: String
-    public var formFields: [String: String]
-    public var body: JSONValue?
+package struct RemoteCall: Sendable, Codable, Equatable {
+    package var method: String
+    package var routingKey: String
+    package var formFields: [String: String]
+    package var body: JSONValue?
     /// The raw body, base64.
-    public var rawBody: String
-    public var challengeHint: String?
+    package var rawBody: String
+    package var challengeHint: String?
     /// For `/stepup/error`: why the guard refused.
-    public var failure: RemoteFailure?
+    package var failure: RemoteFailure?
 
-    public init(method: String, routingKey: String, formFields: [String: String], body: JSONValue?, rawBody: [UInt8], challengeHint: String?, failure: RemoteFailure? = nil) {
+    package init(method: String, routingKey: String, formFields: [String: String], body: JSONValue?, rawBody: [UInt8], challengeHint: String?, failure: RemoteFailure? = nil) {
         self.method = method
         self.routingKey = routingKey
         self.formFields = formFields
@@ -38,36 +39,36 @@ public struct RemoteCall: Sendable, Codable, Equatable {
 }
 
 /// The service's description of a call: whether the route exists for the method, and its guard.
-public struct RemoteDescription: Sendable, Codable, Equatable {
-    public var found: Bool
-    public var requirement: GuardRequirement?
+package struct RemoteDescription: Sendable, Codable, Equatable {
+    package var found: Bool
+    package var requirement: GuardRequirement?
 }
 
 /// A handler's answer on the wire.
-public struct RemoteResponse: Sendable, Codable, Equatable {
-    public var status: Int
-    public var headers: [String: String]
+package struct RemoteResponse: Sendable, Codable, Equatable {
+    package var status: Int
+    package var headers: [String: String]
     /// Base64.
-    public var body: String
+    package var body: String
 
-    public init(_ response: ExtensionResponse) {
+    package init(_ response: ExtensionResponse) {
         status = response.status
         headers = response.headers
         body = Data(response.body).base64EncodedString()
     }
 
-    public var response: ExtensionResponse {
+    package var response: ExtensionResponse {
         ExtensionResponse(status: status, headers: headers, body: Array(Data(base64Encoded: body) ?? Data()))
     }
 }
 
 /// ``MFAFailure`` on the wire.
-public struct RemoteFailure: Sendable, Codable, Equatable {
-    public var kind: String
-    public var challengeState: String?
-    public var code: String?
+package struct RemoteFailure: Sendable, Codable, Equatable {
+    package var kind: String
+    package var challengeState: String?
+    package var code: String?
 
-    public init(_ failure: MFAFailure) {
+    package init(_ failure: MFAFailure) {
         switch failure {
         case .required: kind = "required"
         case .abandoned(let state):
@@ -80,7 +81,7 @@ public struct RemoteFailure: Sendable, Codable, Equatable {
         }
     }
 
-    public var failure: MFAFailure {
+    package var failure: MFAFailure {
         switch kind {
         case "abandoned": .abandoned(challengeState: ChallengeState(storedName: challengeState ?? "") ?? .cancelled)
         case "blocked": .blocked
@@ -92,7 +93,7 @@ public struct RemoteFailure: Sendable, Codable, Equatable {
 
 extension MFAGuard {
     /// What this guard needs for `request`, with its closures evaluated: for a service to send to the platform.
-    public func requirement(for request: ExtensionRequest) throws -> GuardRequirement {
+    package func requirement(for request: ExtensionRequest) throws -> GuardRequirement {
         GuardRequirement(
             auditAction: auditAction, details: try details?.evaluate(for: request),
             transactions: try transactions?(request), freshFor: freshFor, hasErrorHandler: errorHandler != nil)
@@ -102,7 +103,7 @@ extension MFAGuard {
 extension ExtensionRoute {
     /// A route of a remote extension as the platform enforces it: the guard rebuilt from the service's description,
     /// the handler and error handler forwarded to the service.
-    public static func remote(
+    package static func remote(
         _ routingKey: String, method: ExtensionRequest.Method, requirement: GuardRequirement?,
         handler: @escaping ExtensionHandler, errorHandler: @escaping MFAErrorHandler
     ) -> ExtensionRoute {
@@ -119,7 +120,7 @@ extension ExtensionRoute {
 
 extension ExtensionDispatcher {
     /// Runs a route's own handler, for a host whose platform already enforced the guard (the extension service).
-    public static func runHandler(_ request: ExtensionRequest, to ext: any Extension) async throws -> ExtensionResponse {
+    package static func runHandler(_ request: ExtensionRequest, to ext: any Extension) async throws -> ExtensionResponse {
         guard let route = ext.route(request.routingKey), route.methods.contains(request.method) else {
             throw StepupError(.notFound, message: "The extension has no such route.")
         }
@@ -127,7 +128,7 @@ extension ExtensionDispatcher {
     }
 
     /// Runs a route's error handler with the platform's reason.
-    public static func renderError(_ request: ExtensionRequest, to ext: any Extension, failure: MFAFailure) async throws -> ExtensionResponse {
+    package static func renderError(_ request: ExtensionRequest, to ext: any Extension, failure: MFAFailure) async throws -> ExtensionResponse {
         guard let route = ext.route(request.routingKey), let errorHandler = route.mfaGuard?.errorHandler else {
             throw failure.error
         }
@@ -135,7 +136,7 @@ extension ExtensionDispatcher {
     }
 
     /// The service's description of a call.
-    public static func describe(_ request: ExtensionRequest, to ext: any Extension) throws -> RemoteDescription {
+    package static func describe(_ request: ExtensionRequest, to ext: any Extension) throws -> RemoteDescription {
         guard let route = ext.route(request.routingKey), route.methods.contains(request.method) else {
             return RemoteDescription(found: false, requirement: nil)
         }

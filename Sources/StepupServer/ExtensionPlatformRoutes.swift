@@ -5,6 +5,7 @@ import NIOCore
 import StepupCore
 import StepupPlatform
 import StepupSDK
+import StepupWire
 
 /// The platform API of extension services (`POST /api/extension-platform/{area}/{operation}`), what
 /// `HTTPPlatformClient` calls. Each request carries the per-request credential the platform issued for one call
@@ -14,18 +15,8 @@ struct ExtensionPlatformRoutes {
     let platform: Platform
 
     func add(to router: Router<StepupRequestContext>) {
-        router.post("/api/extension-platform/{area}/{operation}") { request, context in try await handle(request, context) }
+        router.post("\(PlatformOperation.pathPrefix){area}/{operation}") { request, context in try await handle(request, context) }
     }
-
-    struct IDBody: Decodable { let id: String }
-    struct UserBody: Decodable { let userID: String }
-    struct UserIDBody: Decodable { let userID: String; let id: String }
-    struct Empty: Codable {}
-    struct TokenBody: Decodable { let token: String }
-    struct EventBody: Decodable { let action: String; let succeeded: Bool; let details: [String: String] }
-    struct TokenAnswer: Encodable { let token: String }
-    struct AttemptAnswer: Encodable { let attemptID: String }
-    struct FinishBody: Decodable { let attemptID: String; let succeeded: Bool }
 
     func handle(_ request: Request, _ context: StepupRequestContext) async throws -> Response {
         let body: [UInt8]
@@ -50,39 +41,33 @@ struct ExtensionPlatformRoutes {
             throw StepupError(.forbidden, message: "The credential's session is not live.")
         }
         let client = InProcessPlatformClient(platform: platform, session: session, extensionName: registered.name)
-        func decode<T: Decodable>(_ type: T.Type) throws -> T {
-            guard let value = try? JSONDecoder().decode(T.self, from: Data(body)) else { throw StepupError(.malformedJSON) }
-            return value
-        }
-        let operation = "\(context.parameters.get("area") ?? "")/\(context.parameters.get("operation") ?? "")"
-        switch operation {
-        case "user/profile": return try JSONBody.response(try await client.user.profile())
-        case "user/accounts": return try JSONBody.response(try await client.user.accounts())
-        case "user/accept-disclaimer":
-            try await client.user.acceptDisclaimer(id: try decode(IDBody.self).id)
-            return try JSONBody.response(Empty())
-        case "user/transfer": return try JSONBody.response(try await client.user.transfer(try decode(TransferRequest.self)))
-        case "back-office/profile": return try JSONBody.response(try await client.backOffice.profile(userID: try decode(UserBody.self).userID))
-        case "back-office/accounts": return try JSONBody.response(try await client.backOffice.accounts(userID: try decode(UserBody.self).userID))
-        case "back-office/mark-disclaimer":
-            let input = try decode(UserIDBody.self)
+        let name = "\(context.parameters.get("area") ?? "")/\(context.parameters.get("operation") ?? "")"
+        let empty = PlatformOperation.Empty()
+        switch try PlatformOperation.decode(name: name, body: Data(body)) {
+        case .profile: return try JSONBody.response(try await client.user.profile())
+        case .accounts: return try JSONBody.response(try await client.user.accounts())
+        case .acceptDisclaimer(let input):
+            try await client.user.acceptDisclaimer(id: input.id)
+            return try JSONBody.response(empty)
+        case .transfer(let input): return try JSONBody.response(try await client.user.transfer(input))
+        case .backOfficeProfile(let input): return try JSONBody.response(try await client.backOffice.profile(userID: input.userID))
+        case .backOfficeAccounts(let input): return try JSONBody.response(try await client.backOffice.accounts(userID: input.userID))
+        case .markDisclaimerAccepted(let input):
             try await client.backOffice.markDisclaimerAccepted(userID: input.userID, id: input.id)
-            return try JSONBody.response(Empty())
-        case "mfa/set-external-token":
-            try await client.setExternalMFAToken(try decode(TokenBody.self).token)
-            return try JSONBody.response(Empty())
-        case "audit/record":
-            let input = try decode(EventBody.self)
+            return try JSONBody.response(empty)
+        case .setExternalToken(let input):
+            try await client.setExternalMFAToken(input.token)
+            return try JSONBody.response(empty)
+        case .recordEvent(let input):
             try await client.recordEvent(input.action, succeeded: input.succeeded, details: input.details)
-            return try JSONBody.response(Empty())
-        case "mfa/issue-external-token": return try JSONBody.response(TokenAnswer(token: try await client.issueExternalMFAToken()))
-        case "mfa/begin-external-attempt":
-            return try JSONBody.response(AttemptAnswer(attemptID: try await client.beginExternalMFAAttempt()))
-        case "mfa/finish-external-attempt":
-            let input = try decode(FinishBody.self)
+            return try JSONBody.response(empty)
+        case .issueExternalToken:
+            return try JSONBody.response(PlatformOperation.TokenAnswer(token: try await client.issueExternalMFAToken()))
+        case .beginExternalAttempt:
+            return try JSONBody.response(PlatformOperation.AttemptAnswer(attemptID: try await client.beginExternalMFAAttempt()))
+        case .finishExternalAttempt(let input):
             return try JSONBody.response(
-                TokenAnswer(token: try await client.finishExternalMFAAttempt(input.attemptID, succeeded: input.succeeded)))
-        default: throw StepupError(.notFound)
+                PlatformOperation.TokenAnswer(token: try await client.finishExternalMFAAttempt(input.attemptID, succeeded: input.succeeded)))
         }
     }
 

@@ -4,6 +4,7 @@ import NIOCore
 import StepupCore
 import StepupPlatform
 import StepupSDK
+import StepupWire
 
 /// Forwards calls to a registered extension service, with the guard enforced here, in the platform, exactly as for
 /// an in-process extension: the service describes what the route's guard needs for this call; the platform's
@@ -60,29 +61,18 @@ struct RemoteExtensionForwarder: Sendable {
     func post<Answer: Decodable>(_ action: String, _ call: RemoteCall, to registered: RegisteredExtension, credential: String)
         async throws -> Answer
     {
-        let base = registered.baseURL.hasSuffix("/") ? String(registered.baseURL.dropLast()) : registered.baseURL
-        let path = "/stepup/\(registered.name)/\(action)"
-        let body = Array(try JSONEncoder().encode(call))
-        var request = HTTPClientRequest(url: base + path)
-        request.method = .POST
-        request.headers.add(name: "Content-Type", value: "application/json")
-        request.headers.add(name: "X-Stepup-Credential", value: credential)
-        for (name, value) in RequestSignature.headers(key: registered.key, method: "POST", path: path, body: body, now: platform.clock.now) {
-            request.headers.add(name: name, value: value)
-        }
-        request.body = .bytes(ByteBuffer(bytes: body))
-        let response: HTTPClientResponse
+        let answer: SignedCall.Answer
         do {
-            response = try await client.execute(request, timeout: .seconds(15))
-        } catch {
+            answer = try await SignedCall(client: client, key: registered.key, credential: credential).post(
+                base: registered.baseURL, path: "/stepup/\(registered.name)/\(action)", body: call, now: platform.clock.now,
+                timeout: .seconds(15), limit: 4 << 20)
+        } catch is SignedCall.Unreachable {
             throw StepupError(.deliveryFailed, message: "The extension service did not answer.")
         }
-        let data = Data(buffer: try await response.body.collect(upTo: 4 << 20))
-        guard response.status.code == 200, let answer = try? JSONDecoder().decode(Answer.self, from: data) else {
-            if let error = StepupError.decode(body: data) { throw error }
-            throw StepupError(.deliveryFailed, message: "The extension service answered \(response.status.code).")
+        // A service answers 200 or an error envelope; anything else is its failure, not the user's.
+        return try answer.decode(Answer.self) { status in
+            StepupError(.deliveryFailed, message: "The extension service answered \(status).")
         }
-        return answer
     }
 
     /// An asset of the service, proxied.
