@@ -33,65 +33,32 @@ struct InProcessPlatformClient: PlatformClient {
             action, succeeded: succeeded, details: details, extensionName: extensionName, session: session)
     }
 
-    var user: any UserAPI { InProcessUserAPI(platform: platform, session: session) }
-    var backOffice: any BackOfficeAPI { InProcessBackOfficeAPI(platform: platform, session: session) }
+    var user: any UserAPI {
+        PolicedUserAPI(isAuthenticated: session.stage == .authenticated, base: InProcessUserAPI(platform: platform, session: session))
+    }
+    var backOffice: any BackOfficeAPI {
+        PolicedBackOfficeAPI(sessionUserID: session.userID, base: InProcessBackOfficeAPI(platform: platform))
+    }
 }
 
-/// Acts as the signed-in user; refuses before logon has completed.
+/// The user API in process, for the session's user; ``PolicedUserAPI`` refuses it before logon has completed.
 struct InProcessUserAPI: UserAPI {
     let platform: Platform
     let session: Session
 
-    private func requireAuthenticated() throws {
-        guard session.stage == .authenticated else {
-            throw StepupError(.notAuthenticated, message: "The user API needs a completed logon; use the back-office API.")
-        }
-    }
-
-    func profile() async throws -> UserProfile {
-        try requireAuthenticated()
-        return try await platform.profile(userID: session.userID)
-    }
-
-    func accounts() async throws -> [Account] {
-        try requireAuthenticated()
-        return try await platform.accounts(userID: session.userID)
-    }
-
-    func acceptDisclaimer(id: String) async throws {
-        try requireAuthenticated()
-        try await platform.acceptDisclaimer(userID: session.userID, disclaimerID: id)
-    }
-
-    func transfer(_ request: TransferRequest) async throws -> TransferReceipt {
-        try requireAuthenticated()
-        return try await platform.transfer(request, session: session)
-    }
+    func profile() async throws -> UserProfile { try await platform.profile(userID: session.userID) }
+    func accounts() async throws -> [Account] { try await platform.accounts(userID: session.userID) }
+    func acceptDisclaimer(id: String) async throws { try await platform.acceptDisclaimer(userID: session.userID, disclaimerID: id) }
+    func transfer(_ request: TransferRequest) async throws -> TransferReceipt { try await platform.transfer(request, session: session) }
 }
 
-/// Acts by user id, for the session's own user only: an extension cannot reach another customer's data.
+/// The back-office API in process; ``PolicedBackOfficeAPI`` limits it to the session's own user.
 struct InProcessBackOfficeAPI: BackOfficeAPI {
     let platform: Platform
-    let session: Session
 
-    private func requireOwnUser(_ userID: String) throws {
-        guard userID == session.userID else {
-            throw StepupError(.forbidden, message: "The back-office API acts only for the session's own user.")
-        }
-    }
-
-    func profile(userID: String) async throws -> UserProfile {
-        try requireOwnUser(userID)
-        return try await platform.profile(userID: userID)
-    }
-
-    func accounts(userID: String) async throws -> [Account] {
-        try requireOwnUser(userID)
-        return try await platform.accounts(userID: userID)
-    }
-
+    func profile(userID: String) async throws -> UserProfile { try await platform.profile(userID: userID) }
+    func accounts(userID: String) async throws -> [Account] { try await platform.accounts(userID: userID) }
     func markDisclaimerAccepted(userID: String, id: String) async throws {
-        try requireOwnUser(userID)
         try await platform.acceptDisclaimer(userID: userID, disclaimerID: id)
     }
 }

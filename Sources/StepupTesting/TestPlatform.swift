@@ -171,49 +171,29 @@ struct TestPlatformClient: PlatformClient {
         try platform.finishAttempt(attemptID, succeeded: succeeded)
     }
 
-    var user: any UserAPI { TestUserAPI(platform: platform, isAuthenticated: isAuthenticated) }
-    var backOffice: any BackOfficeAPI { TestBackOfficeAPI(platform: platform) }
+    var user: any UserAPI { PolicedUserAPI(isAuthenticated: isAuthenticated, base: TestUserAPI(platform: platform)) }
+    var backOffice: any BackOfficeAPI {
+        PolicedBackOfficeAPI(sessionUserID: platform.userID, base: TestBackOfficeAPI(platform: platform))
+    }
 }
 
+/// The user API of the test kit; the hosts' one policy (``PolicedUserAPI``) refuses it before logon.
 struct TestUserAPI: UserAPI {
     let platform: TestPlatform
-    let isAuthenticated: Bool
 
-    func check() throws { if !isAuthenticated { throw StepupError(.notAuthenticated) } }
-    func profile() async throws -> UserProfile {
-        try check()
-        return platform.profile()
-    }
-    func accounts() async throws -> [Account] {
-        try check()
-        return platform.accounts
-    }
-    func acceptDisclaimer(id: String) async throws {
-        try check()
-        platform.acceptDisclaimer(id)
-    }
-    func transfer(_ request: TransferRequest) async throws -> TransferReceipt {
-        try check()
-        return try platform.transfer(request)
-    }
+    func profile() async throws -> UserProfile { platform.profile() }
+    func accounts() async throws -> [Account] { platform.accounts }
+    func acceptDisclaimer(id: String) async throws { platform.acceptDisclaimer(id) }
+    func transfer(_ request: TransferRequest) async throws -> TransferReceipt { try platform.transfer(request) }
 }
 
+/// The back-office API of the test kit, limited to the test user by ``PolicedBackOfficeAPI``.
 struct TestBackOfficeAPI: BackOfficeAPI {
     let platform: TestPlatform
 
-    func check(_ userID: String) throws { if userID != platform.userID { throw StepupError(.forbidden) } }
-    func profile(userID: String) async throws -> UserProfile {
-        try check(userID)
-        return platform.profile()
-    }
-    func accounts(userID: String) async throws -> [Account] {
-        try check(userID)
-        return platform.accounts
-    }
-    func markDisclaimerAccepted(userID: String, id: String) async throws {
-        try check(userID)
-        platform.acceptDisclaimer(id)
-    }
+    func profile(userID: String) async throws -> UserProfile { platform.profile() }
+    func accounts(userID: String) async throws -> [Account] { platform.accounts }
+    func markDisclaimerAccepted(userID: String, id: String) async throws { platform.acceptDisclaimer(id) }
 }
 
 /// The guard's backend in tests: answers from the chosen ``MFAState`` and logs what it was asked.
