@@ -36,6 +36,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
         .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.8.0"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
     ],
     targets: [
         .target(
@@ -63,6 +64,8 @@ let package = Package(
             dependencies: [
                 "StepupCore", "StepupStore",
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -76,10 +79,12 @@ let package = Package(
         .target(
             name: "StepupSDKOIDC",
             dependencies: [
-                "StepupSDK",
+                "StepupCore", "StepupSDK",
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings),
         .target(name: "StepupScaffold", swiftSettings: swiftSettings),
@@ -90,29 +95,35 @@ let package = Package(
             dependencies: [
                 "StepupCore",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings),
-        .target(name: "StepupTesting", dependencies: ["StepupSDK"], swiftSettings: swiftSettings),
+        .target(name: "StepupTesting", dependencies: ["StepupCore", "StepupSDK"], swiftSettings: swiftSettings),
         .target(
             name: "StepupExtensionHost",
             dependencies: [
-                "StepupSDK", "StepupWire",
+                "StepupCore", "StepupSDK", "StepupWire",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "SQLiteNIO", package: "sqlite-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings),
         .target(
-            name: "StepupExamples", dependencies: ["StepupSDK", "StepupSDKOIDC", .product(name: "Crypto", package: "swift-crypto")],
+            name: "StepupExamples", dependencies: ["StepupCore", "StepupSDK", "StepupSDKOIDC", .product(name: "Crypto", package: "swift-crypto")],
             path: "Examples", swiftSettings: swiftSettings),
         .target(
             name: "StepupServer",
             dependencies: [
                 "StepupCore", "StepupStore", "StepupPlatform", "StepupSDK", "StepupWire",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
@@ -134,32 +145,51 @@ let package = Package(
         .testTarget(name: "StepupCoreTests", dependencies: ["StepupCore", "StepupTesting"], swiftSettings: swiftSettings),
         .testTarget(
             name: "StepupStoreTests",
-            dependencies: ["StepupStore", .product(name: "PostgresKit", package: "postgres-kit")],
+            dependencies: [
+                "StepupCore", "StepupStore", .product(name: "PostgresKit", package: "postgres-kit"),
+                .product(name: "Logging", package: "swift-log"), .product(name: "NIOPosix", package: "swift-nio"),
+            ],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "StepupPlatformTests",
-            dependencies: ["StepupPlatform", .product(name: "AsyncHTTPClient", package: "async-http-client")],
+            dependencies: [
+                "StepupCore", "StepupStore", "StepupPlatform", .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
             swiftSettings: swiftSettings),
         .testTarget(
-            name: "StepupSDKTests", dependencies: ["StepupSDK", "StepupTesting", "StepupExamples"],
+            name: "StepupSDKTests", dependencies: ["StepupCore", "StepupSDK", "StepupTesting", "StepupExamples"],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "StepupSDKOIDCTests",
             dependencies: [
-                "StepupSDKOIDC", "StepupTesting", "StepupExamples",
+                "StepupCore", "StepupSDK", "StepupSDKOIDC", "StepupTesting", "StepupExamples",
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings),
         .testTarget(name: "StepupScaffoldTests", dependencies: ["StepupScaffold"], swiftSettings: swiftSettings),
         .testTarget(
-            name: "StepupWireTests", dependencies: ["StepupWire", "StepupTesting", .product(name: "HummingbirdTesting", package: "hummingbird")],
+            name: "StepupWireTests",
+            dependencies: [
+                "StepupCore", "StepupWire", "StepupTesting", .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "StepupServerTests",
             dependencies: [
-                "StepupServer", "StepupExamples", "StepupExtensionHost", "StepupTesting",
+                "StepupCore", "StepupStore", "StepupPlatform", "StepupSDK", "StepupServer", "StepupExamples",
+                "StepupExtensionHost", "StepupTesting",
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -72,7 +72,7 @@ final class SQLiteGroupCommit: Sendable {
             for job in batch where job !== leader { job.wake?.resume(returning: .done) }
         }
         do {
-            try await database.raw("BEGIN IMMEDIATE").run()
+            try await database.blocking("BEGIN IMMEDIATE")
         } catch {
             logger.error("store unavailable", metadata: ["reason": "\(SQLiteStore.reason(error))"])
             for job in batch { job.error = StepupError(.storeUnavailable) }
@@ -88,14 +88,14 @@ final class SQLiteGroupCommit: Sendable {
         }
         if !broken {
             do {
-                try await database.raw("COMMIT").run()
+                try await database.blocking("COMMIT")
                 commits.add(1, ordering: .relaxed)
                 return
             } catch {
                 logger.error("store commit failed", metadata: ["reason": "\(SQLiteStore.reason(error))"])
             }
         }
-        try? await database.raw("ROLLBACK").run()
+        try? await database.blocking("ROLLBACK")
         for job in batch where job.error == nil { job.error = StepupError(.storeUnavailable) }
     }
 

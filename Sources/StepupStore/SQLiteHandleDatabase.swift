@@ -9,6 +9,8 @@ import SQLiteKit
 struct SQLiteHandleDatabase: SQLDatabase {
     let handle: SQLiteHandle
     let logger: Logger
+    /// Where ``blocking(_:)`` runs; nil runs it inline (the readers, and the set-up before the pool starts).
+    var blockingPool: NIOThreadPool? = nil
     let dialect: any SQLDialect = SQLiteDialect()
     var queryLogLevel: Logger.Level? { nil }
     /// SQLKit's legacy interface wants an event loop; nothing is scheduled on it.
@@ -20,6 +22,16 @@ struct SQLiteHandleDatabase: SQLDatabase {
 
     func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> ()) -> EventLoopFuture<Void> {
         eventLoop.makeCompletedFuture { try run(query, onRow) }
+    }
+
+    /// Runs one statement that may block for long (`BEGIN IMMEDIATE` waits up to `busy_timeout` for another
+    /// process's writer; `COMMIT` waits for `fsync`) on the store's own thread, so no thread of Swift's cooperative
+    /// pool (two, on a two-core server) sleeps in the kernel meanwhile. Short statements stay on the calling task:
+    /// a hop per statement would cost more than the statement.
+    func blocking(_ sql: String) async throws {
+        guard let blockingPool else { return try handle.execute(sql, binds: []) { _, _ in } }
+        let handle = self.handle
+        try await blockingPool.runIfActive { try handle.execute(sql, binds: []) { _, _ in } }
     }
 
     private func run(_ query: any SQLExpression, _ onRow: @Sendable (any SQLRow) -> ()) throws {

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import NIOPosix
 import SQLKit
 import StepupCore
 import Synchronization
@@ -10,7 +11,9 @@ import Synchronization
 /// are committed together (`busy_timeout` covers another process, a CLI command, holding the file). Reads go to a few
 /// read-only connections of their own, each behind its own lock: WAL lets them read the last committed state while
 /// the writer commits, so a read never waits for a write. Statements run synchronously on the calling task
-/// (``SQLiteHandle``); an indexed statement takes microseconds, far less than a thread switch.
+/// (``SQLiteHandle``); an indexed statement takes microseconds, far less than a thread switch. The writer's calls
+/// that can wait long (`BEGIN IMMEDIATE` on another process's lock, `COMMIT`'s `fsync`) run on a thread of the
+/// store's own instead, off Swift's cooperative pool.
 public final class SQLiteStore: Store {
     private let writer: SQLiteHandle
     private let groupCommit: SQLiteGroupCommit
@@ -19,9 +22,17 @@ public final class SQLiteStore: Store {
     private let logger: Logger
     public let path: String
 
+    /// The writer's own thread, for the calls that wait on the disk or on another process (``SQLiteHandleDatabase/blocking(_:)``).
+    private let blockingPool: NIOThreadPool
+
     private init(writer: SQLiteHandle, readers: [SQLiteHandle], path: String, logger: Logger) {
         self.writer = writer
-        self.groupCommit = SQLiteGroupCommit(database: SQLiteHandleDatabase(handle: writer, logger: logger), logger: logger)
+        let pool = NIOThreadPool(numberOfThreads: 1)
+        pool.start()
+        self.blockingPool = pool
+        var database = SQLiteHandleDatabase(handle: writer, logger: logger)
+        database.blockingPool = pool
+        self.groupCommit = SQLiteGroupCommit(database: database, logger: logger)
         self.readers = readers.map { ($0, SQLiteHandleDatabase(handle: $0, logger: logger), AsyncLock()) }
         self.path = path
         self.logger = logger
@@ -97,6 +108,7 @@ public final class SQLiteStore: Store {
     public func close() async {
         for reader in readers { try? await reader.lock.withLock { reader.handle.close() } }
         writer.close()
+        try? await blockingPool.shutdownGracefully()
     }
 
     static func reason(_ error: any Error) -> String {

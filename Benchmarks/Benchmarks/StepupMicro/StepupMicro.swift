@@ -26,7 +26,7 @@ let benchmarks: @Sendable () -> Void = {
 
     // Access code: salted digest at issue, constant-time verify.
     var challenge = Challenge(userID: "u", sessionID: "s", context: .logon, createdAt: now, lifetime: 600)
-    try! challenge.apply(.chooseTarget, at: now)
+    try! challenge.chooseTarget("target", at: now)
     let issued = AccessCode.issue(for: challenge.id, length: 6, lifetime: 300, now: now)
     try! challenge.record(issued, at: now)
     let frozen = challenge
