@@ -52,14 +52,12 @@ public struct AccessCodeState: Sendable, Codable, Equatable {
 extension Challenge {
     /// The access-code state, empty unless access codes are the chosen method.
     public var accessCode: AccessCodeState {
-        guard method == .accessCode else { return AccessCodeState() }
-        return methodState.decode(AccessCodeState.self) ?? AccessCodeState()
+        state(of: .accessCode, as: AccessCodeState.self) ?? AccessCodeState()
     }
 
     /// Replaces the access-code state (access codes must be the chosen method).
     public mutating func setAccessCode(_ state: AccessCodeState) throws {
-        guard method == .accessCode else { throw StepupError(.illegalTransition, message: "Access codes are not the chosen method.") }
-        try methodState.encode(state)
+        try setState(state, of: .accessCode)
     }
 
     /// Chooses `targetID` for access codes; another target than the current one voids the outstanding code.

@@ -14,8 +14,9 @@ public struct Challenge: Sendable, Codable, Equatable, Identifiable {
     /// The method chosen last; nil until one is.
     public var method: MFAMethodID?
     /// The chosen method's own state. Cleared when the challenge closes or another method is chosen, so a secret it
-    /// holds (a code digest) never outlives its use.
-    public var methodState: MethodState
+    /// holds (a code digest) never outlives its use. Methods reach it through ``state(of:as:)``, which answers only
+    /// the chosen method, so one method never reads another's (a code digest and its target).
+    package var methodState: MethodState
     public let createdAt: Date
     public let expiresAt: Date
     public var closedAt: Date?
@@ -49,6 +50,20 @@ public struct Challenge: Sendable, Codable, Equatable, Identifiable {
         }
     }
 
+    /// The state `method` keeps on this challenge; nil when another method is chosen, or it keeps none.
+    public func state<T: Decodable>(of method: MFAMethodID, as type: T.Type) -> T? {
+        guard self.method == method else { return nil }
+        return methodState.decode(T.self)
+    }
+
+    /// Replaces the state of `method`, which must be the chosen one.
+    public mutating func setState<T: Encodable>(_ value: T, of method: MFAMethodID) throws {
+        guard self.method == method else {
+            throw StepupError(.illegalTransition, message: "\(method) is not the chosen way of verifying.")
+        }
+        try methodState.encode(value)
+    }
+
     /// Chooses `method`. Choosing another method than the current one drops the old one's state; choosing the same
     /// one again keeps it, for the method to amend (a resend cooldown spans targets).
     public mutating func choose(_ chosen: MFAMethodID, at now: Date) throws {
@@ -65,32 +80,29 @@ public struct MethodState: Sendable, Codable, Equatable {
 
     public init(json: String? = nil) { self.json = json }
 
-    /// The state as `type`, or nil when there is none or it was written by another method.
-    public func decode<T: Decodable>(_ type: T.Type) -> T? {
+    /// The state as `type`, or nil when there is none or it is of another shape.
+    func decode<T: Decodable>(_ type: T.Type) -> T? {
         guard let json else { return nil }
-        return try? JSONDecoder.stepup.decode(T.self, from: Data(json.utf8))
+        return try? Self.decoder.decode(T.self, from: Data(json.utf8))
     }
 
     /// Replaces the state.
-    public mutating func encode<T: Encodable>(_ value: T) throws {
-        json = String(decoding: try JSONEncoder.stepup.encode(value), as: UTF8.self)
+    mutating func encode<T: Encodable>(_ value: T) throws {
+        json = String(decoding: try Self.encoder.encode(value), as: UTF8.self)
     }
-}
 
-extension JSONEncoder {
-    /// Sorted keys and milliseconds since 1970, so state written on one node reads the same on another.
-    static var stepup: JSONEncoder {
+    /// Sorted keys and milliseconds since 1970, so state written on one node reads the same on another. One of
+    /// each, shared: a challenge's state is read and written several times a request.
+    private static let encoder: JSONEncoder = {
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
         encoder.dateEncodingStrategy = .millisecondsSince1970
         return encoder
-    }
-}
+    }()
 
-extension JSONDecoder {
-    static var stepup: JSONDecoder {
+    private static let decoder: JSONDecoder = {
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .millisecondsSince1970
         return decoder
-    }
+    }()
 }

@@ -1,14 +1,17 @@
 import Foundation
 import StepupCore
 import StepupStore
+import Synchronization
 
-/// History for EDV rules, read from the open transaction.
+/// History for EDV rules, read from the open transaction. The call's own event is written only once the rules have
+/// decided, so it is counted here as if it were.
 struct StoreEDVFacts: EDVFacts {
     let tx: StoreTransaction
     let input: EDVInput
 
     func eventCount(action: String, since: Date) async throws -> Int {
-        try await tx.auditEventCount(userID: input.userID, action: action, since: since)
+        let stored = try await tx.auditEventCount(userID: input.userID, action: action, since: since)
+        return stored + (action == input.action && input.at >= since ? 1 : 0)
     }
 
     func isNewAddress() async throws -> Bool {
@@ -17,71 +20,161 @@ struct StoreEDVFacts: EDVFacts {
     }
 }
 
-/// History for Swift EDV rules, which run before the write transaction: each fact is a short read of its own, so
-/// a rule that calls a fraud engine holds no connection while it waits. The call's own event is not written yet, so
-/// it is counted here as the data rules see it in the transaction.
-struct PendingEDVFacts: EDVFacts {
-    let store: any Store
-    let input: EDVInput
+/// A fact a Swift rule read before the write transaction, and what it read: checked again inside it, so an answer
+/// is committed only on the history it was given (parallel calls cannot all pass a velocity rule on one stale count).
+enum ReadFact: Sendable, Equatable {
+    case eventCount(action: String, since: Date, value: Int)
+    case isNewAddress(value: Bool)
 
-    func eventCount(action: String, since: Date) async throws -> Int {
-        let input = self.input
-        let stored = try await store.read { try await $0.auditEventCount(userID: input.userID, action: action, since: since) }
-        return stored + (action == input.action && input.at >= since ? 1 : 0)
-    }
-
-    func isNewAddress() async throws -> Bool {
-        let input = self.input
-        guard let address = input.clientAddress else { return false }
-        return try await !store.read {
-            try await $0.addressSeenBefore(userID: input.userID, address: address, exceptSessionID: input.sessionID)
+    func holds(in facts: some EDVFacts) async throws -> Bool {
+        switch self {
+        case .eventCount(let action, let since, let value): try await facts.eventCount(action: action, since: since) == value
+        case .isNewAddress(let value): try await facts.isNewAddress() == value
         }
     }
 }
 
+/// History for Swift EDV rules, which run before the write transaction: each fact is a short read of its own, so
+/// a rule that calls a fraud engine holds no connection while it waits; every fact read is recorded.
+final class PendingEDVFacts: EDVFacts {
+    let store: any Store
+    let input: EDVInput
+    private let recorded = Mutex<[ReadFact]>([])
+
+    init(store: any Store, input: EDVInput) {
+        self.store = store
+        self.input = input
+    }
+
+    var read: [ReadFact] { recorded.withLock { $0 } }
+
+    func eventCount(action: String, since: Date) async throws -> Int {
+        let input = self.input
+        let value = try await store.read { try await StoreEDVFacts(tx: $0, input: input).eventCount(action: action, since: since) }
+        recorded.withLock { $0.append(.eventCount(action: action, since: since, value: value)) }
+        return value
+    }
+
+    func isNewAddress() async throws -> Bool {
+        let input = self.input
+        let value = try await store.read { try await StoreEDVFacts(tx: $0, input: input).isNewAddress() }
+        recorded.withLock { $0.append(.isNewAddress(value: value)) }
+        return value
+    }
+}
+
+/// A Swift rule's answer, asked before the write transaction, with the facts it read.
+struct PreparedAnswer: Sendable {
+    let answer: Result<EDVDecision?, any Error>
+    let facts: [ReadFact]
+}
+
 extension Platform {
-    /// The Swift rules' answers, in order up to the first decisive one (a later Swift rule can never win over it),
-    /// computed before the write transaction. Nil entries are rules that answered nothing.
-    func evaluateSwiftRules(_ input: EDVInput) async throws -> [String: EDVDecision] {
-        var answers: [String: EDVDecision] = [:]
-        let facts = PendingEDVFacts(store: store, input: input)
-        for rule in swiftEDVRules.sorted(by: { ($0.position, $0.id) < ($1.position, $1.id) }) {
-            if let answer = try await rule.evaluate(input, facts: facts) {
-                answers[rule.id] = answer
-                break
+    /// Whether `completion` is the MFA for exactly this call: its transactions, or this action with these details.
+    static func authorizes(_ completion: MFACompletion, action: String, linked: MFAContext?, input: EDVInput) -> Bool {
+        if let linked { return completion.context == linked }
+        if case .eventDrivenValidation(_, let name, let hash) = completion.context {
+            return name == action && hash == input.detailsHash
+        }
+        return false
+    }
+
+    /// The rules, data and Swift, in their one order.
+    func orderedRules(data: [any EDVRule]) -> [(rule: any EDVRule, swiftIndex: Int?)] {
+        let tagged = data.map { (rule: $0, swiftIndex: Int?.none) } + swiftEDVRules.enumerated().map { (rule: $1, swiftIndex: Optional($0)) }
+        return tagged.sorted { ($0.rule.position, $0.rule.id, $0.swiftIndex ?? -1) < ($1.rule.position, $1.rule.id, $1.swiftIndex ?? -1) }
+    }
+
+    /// Asks the Swift rules before the write transaction, as far as the walk in order would reach them: not at all
+    /// when a completion already opens the call (the retry after MFA), and not past the first decisive rule, data
+    /// or Swift. Nil when a completion is waiting.
+    func prepareSwiftAnswers(_ input: EDVInput, linked: MFAContext?, session: Session, now: Date) async throws
+        -> [Int: PreparedAnswer]?
+    {
+        let action = input.action
+        let (data, waiting): ([EDVRuleDefinition], Bool) = try await store.read { tx in
+            let properties = try await tx.systemProperties()
+            let since = now.addingTimeInterval(-Double(properties.mfaFreshness))
+            let waiting = try await tx.unconsumedCompletions(sessionID: session.id, since: since)
+                .contains { Self.authorizes($0, action: action, linked: linked, input: input) }
+            return (waiting ? [] : try await tx.edvRules(), waiting)
+        }
+        if waiting { return nil }
+        var answers: [Int: PreparedAnswer] = [:]
+        for entry in orderedRules(data: data) {
+            let facts = PendingEDVFacts(store: store, input: input)
+            guard let index = entry.swiftIndex else {
+                if try await entry.rule.evaluate(input, facts: facts) != nil { break }
+                continue
             }
+            let answer: Result<EDVDecision?, any Error>
+            do {
+                answer = .success(try await entry.rule.evaluate(input, facts: facts))
+            } catch {
+                answer = .failure(error)
+            }
+            answers[index] = PreparedAnswer(answer: answer, facts: facts.read)
+            if case .success(nil) = answer { continue }
+            break
         }
         return answers
     }
 
     /// Creates the audit event of a guarded call and decides it (the seeds' Patrol).
     ///
-    /// In one transaction: the event is appended; a completion this session holds for exactly this call (the
-    /// transactions, or this action with these details) is consumed and the call allowed; otherwise the rules run in
-    /// order and the first decisive answer wins. Allow lets the call run; for a route that names its transactions
-    /// only an explicit allow rule does, and it records a consumed *exemption* completion so the transfer API sees
-    /// the authorisation. Block refuses. Require MFA opens (or reuses) the challenge, unless the rule's re-prompt
-    /// window covers an MFA this session already did for the action. Every step is audited.
+    /// In one transaction: a completion this session holds for exactly this call (the transactions, or this action
+    /// with these details) is consumed and the call allowed; otherwise the rules run in order and the first decisive
+    /// answer wins; the event is appended with the decision. Allow lets the call run; for a route that names its
+    /// transactions only an explicit allow rule does, and it records a consumed *exemption* completion so the
+    /// transfer API sees the authorisation. Block refuses. Require MFA opens (or reuses) the challenge, unless the
+    /// rule's re-prompt window covers an MFA this session already did for the action. Every step is audited.
+    ///
+    /// Swift rules may call out (a fraud engine): they are asked before the write transaction, so SQLite's one
+    /// writer and its group commit never wait on them, and their answers are used only if the facts they read still
+    /// hold inside it. Otherwise (a parallel call changed the history, a completion was taken meanwhile, the rules
+    /// changed) the evaluation starts again; after three tries the Swift rules are asked inside the transaction.
     public func evaluateEvent(
         action: String, details: [String: String], linked: MFAContext?, session: Session
     ) async throws -> EDVOutcome {
-        let now = clock.now
-        let swiftRules = self.swiftEDVRules
         guard !action.isEmpty, action.count <= 100 else {
             throw StepupError(.badRequest, message: "An audit action name has 1 to 100 characters.")
         }
-        let event = AuditEvent(
-            at: now, action: action, outcome: .info, userID: session.userID, sessionID: session.id, details: details)
-        let input = EDVInput(
-            eventID: event.id, action: action, details: details, userID: session.userID, sessionID: session.id,
-            clientAddress: session.clientAddress, at: now)
-        // Swift rules may call out (a fraud engine): they are asked before the write transaction, so SQLite's one
-        // writer and its group commit never wait on them; their answers take their places among the data rules.
-        let swiftAnswers = swiftRules.isEmpty ? [:] : try await evaluateSwiftRules(input)
+        for attempt in 0..<4 {
+            let now = clock.now
+            let event = AuditEvent(
+                at: now, action: action, outcome: .info, userID: session.userID, sessionID: session.id, details: details)
+            let input = EDVInput(
+                eventID: event.id, action: action, details: details, userID: session.userID, sessionID: session.id,
+                clientAddress: session.clientAddress, at: now)
+            let inline = attempt == 3
+            let prepared = swiftEDVRules.isEmpty || inline ? [:] : try await prepareSwiftAnswers(input, linked: linked, session: session, now: now)
+            switch try await decide(event, input: input, linked: linked, session: session, prepared: prepared, inline: inline) {
+            case .decided(let outcome): return outcome
+            case .failed(let error): throw error
+            case .retry: continue
+            }
+        }
+        throw StepupError(.storeUnavailable)
+    }
+
+    private enum Evaluation: Sendable {
+        case decided(EDVOutcome)
+        /// A Swift rule threw; nothing was written.
+        case failed(any Error)
+        /// What the Swift rules were asked on no longer holds; nothing was written.
+        case retry
+    }
+
+    private func decide(
+        _ event: AuditEvent, input: EDVInput, linked: MFAContext?, session: Session, prepared: [Int: PreparedAnswer]?,
+        inline: Bool
+    ) async throws -> Evaluation {
+        let now = input.at
+        let action = input.action
         return try await store.write { tx in
             let properties = try await tx.systemProperties()
-            try await tx.append(event)
             func decided(_ answer: String, rule: String?, challengeID: String? = nil, reason: String? = nil) async throws {
+                try await tx.append(event)
                 var details = ["event": event.id, "auditAction": action, "answer": answer, "rule": rule ?? "default"]
                 if let reason { details["reason"] = reason }
                 try await tx.append(
@@ -93,29 +186,31 @@ extension Platform {
             // 1. A completion for exactly this call opens it.
             let freshSince = now.addingTimeInterval(-Double(properties.mfaFreshness))
             for completion in try await tx.unconsumedCompletions(sessionID: session.id, since: freshSince) {
-                let matches: Bool
-                if let linked {
-                    matches = completion.context == linked
-                } else if case .eventDrivenValidation(_, let name, let hash) = completion.context {
-                    matches = name == action && hash == input.detailsHash
-                } else {
-                    matches = false
-                }
-                if matches, try await tx.consume(completionID: completion.id, at: now) {
+                if Self.authorizes(completion, action: action, linked: linked, input: input),
+                    try await tx.consume(completionID: completion.id, at: now)
+                {
                     try await decided("satisfied", rule: nil, challengeID: completion.challengeID)
-                    return .allow(completion.context)
+                    return .decided(.allow(completion.context))
                 }
             }
 
-            // 2. The rules, in order.
-            let dataRules: [any EDVRule] = try await tx.edvRules()
-            let rules = (dataRules + swiftRules).sorted { ($0.position, $0.id) < ($1.position, $1.id) }
+            // 2. The rules, in order; a Swift rule's prepared answer only on the facts it was asked on.
             let facts = StoreEDVFacts(tx: tx, input: input)
             var decision: (EDVDecision, any EDVRule)?
-            for rule in rules {
-                let answer = rule is EDVRuleDefinition ? try await rule.evaluate(input, facts: facts) : swiftAnswers[rule.id]
+            for entry in self.orderedRules(data: try await tx.edvRules()) {
+                var answer: EDVDecision?
+                if let index = entry.swiftIndex, !inline {
+                    guard let prepared = prepared?[index] else { return .retry }
+                    for fact in prepared.facts where try await !fact.holds(in: facts) { return .retry }
+                    switch prepared.answer {
+                    case .success(let value): answer = value
+                    case .failure(let error): return .failed(error)
+                    }
+                } else {
+                    answer = try await entry.rule.evaluate(input, facts: facts)
+                }
                 if let answer {
-                    decision = (answer, rule)
+                    decision = (answer, entry.rule)
                     break
                 }
             }
@@ -125,7 +220,7 @@ extension Platform {
             switch decision {
             case (.block, let rule)?:
                 try await decided("block", rule: rule.id)
-                return .block
+                return .decided(.block)
             case (.allow, let rule)? where linked != nil:
                 guard let linked else { break }
                 if let refusal = try await Self.reserveExemption(linked, userID: session.userID, properties: properties, in: tx) {
@@ -134,13 +229,13 @@ extension Platform {
                 }
                 let exemption = try await Self.exempt(linked, session: session, eventID: event.id, now: now, in: tx)
                 try await decided("allow", rule: rule.id, challengeID: exemption.challengeID)
-                return .allow(linked)
+                return .decided(.allow(linked))
             case (.allow, let rule)?:
                 try await decided("allow", rule: rule.id)
-                return .allow(nil)
+                return .decided(.allow(nil))
             case nil where linked == nil:
                 try await decided("allow", rule: nil)
-                return .allow(nil)
+                return .decided(.allow(nil))
             case (.requireMFA, let rule)?:
                 if linked == nil, let minutes = rule.repromptAfterMinutes {
                     // Exclusive: at exactly N minutes the window has ended.
@@ -151,7 +246,7 @@ extension Platform {
                     }
                     if recent {
                         try await decided("allow_within_reprompt_window", rule: rule.id)
-                        return .allow(nil)
+                        return .decided(.allow(nil))
                     }
                 }
             default: break
@@ -160,7 +255,7 @@ extension Platform {
                 ?? .eventDrivenValidation(auditActionID: event.id, auditActionName: action, detailsHash: input.detailsHash)
             let challenge = try await Self.openChallenge(for: context, session: session, now: now, properties: properties, in: tx)
             try await decided("require_mfa", rule: decision?.1.id, challengeID: challenge.id, reason: exemptionRefused?.rawValue)
-            return .requireMFA(challengeID: challenge.id, context: challenge.context)
+            return .decided(.requireMFA(challengeID: challenge.id, context: challenge.context))
         }
     }
 

@@ -1,6 +1,7 @@
 import Foundation
 import StepupCore
 import StepupPlatform
+import StepupSDK
 
 /// The JSON shapes of the platform API; `openapi.json` documents each.
 enum API {
@@ -126,17 +127,34 @@ enum API {
         }
     }
 
-    /// A method's start: its own answer's fields (where a code went) beside the challenge.
-    struct StartBody<Answer: Encodable>: Encodable {
+    /// A method's start: its own answer's fields (where a code went) beside the challenge. An answer that is not a
+    /// JSON object (a bank's method may answer anything encodable) goes under `answer` instead, and one that names
+    /// `challenge` cannot hide it.
+    struct StartBody: Encodable {
         let challenge: ChallengeBody
-        let answer: Answer
+        let fields: [String: JSONValue]
 
-        private enum Keys: String, CodingKey { case challenge }
+        init(challenge: ChallengeBody, answer: some Encodable) throws {
+            self.challenge = challenge
+            let value = try JSONDecoder().decode(JSONValue.self, from: try JSONBody.encoder.encode(answer))
+            if case .object(let object) = value {
+                fields = object.filter { $0.key != "challenge" }
+            } else {
+                fields = ["answer": value]
+            }
+        }
+
+        private struct Key: CodingKey {
+            let stringValue: String
+            init(stringValue: String) { self.stringValue = stringValue }
+            var intValue: Int? { nil }
+            init?(intValue: Int) { nil }
+        }
 
         func encode(to encoder: any Encoder) throws {
-            try answer.encode(to: encoder)
-            var container = encoder.container(keyedBy: Keys.self)
-            try container.encode(challenge, forKey: .challenge)
+            var container = encoder.container(keyedBy: Key.self)
+            try container.encode(challenge, forKey: Key(stringValue: "challenge"))
+            for (name, value) in fields { try container.encode(value, forKey: Key(stringValue: name)) }
         }
     }
 

@@ -92,7 +92,7 @@ struct MFARoutes {
         let body = try await JSONBody.decode(M.Start.self, from: request, context: context)
         let started = try await platform.start(method, request: body, challengeID: try id(context), session: resumed.session)
         return try JSONBody.response(
-            API.StartBody(challenge: .init(started.challenge, methods: platform.methods), answer: started.answer))
+            try API.StartBody(challenge: .init(started.challenge, methods: platform.methods), answer: started.answer))
     }
 
     /// Verifies the body as `method`'s `Proof`; the seed's steps 6–7 for an external MFA's token.

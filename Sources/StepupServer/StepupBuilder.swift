@@ -15,7 +15,7 @@ import StepupStore
 /// ```swift
 /// var builder = StepupBuilder(configuration: configuration)
 /// builder.register(TransfersExtension())
-/// builder.register(edvRule: NightTimeTransfers())
+/// try builder.register(edvRule: NightTimeTransfers())
 /// try builder.register(method: CardCodeMethod())
 /// builder.register(provider: MySMSProvider(), for: .sms)
 /// let stepup = try await builder.build()
@@ -59,14 +59,23 @@ public struct StepupBuilder: Sendable {
     /// Mounts an extension served as its own service; its registry row is written when the instance is built.
     public mutating func register(service: RegisteredExtension) { services.append(service) }
 
-    /// Adds a Swift EDV rule; rules run by position together with the data rules.
-    public mutating func register(edvRule: any EDVRule) { edvRules.append(edvRule) }
+    /// Adds a Swift EDV rule; rules run by position together with the data rules. Two Swift rules with one id are
+    /// a configuration error: the audit trail names the rule that decided by its id.
+    public mutating func register(edvRule: any EDVRule) throws {
+        guard !edvRules.contains(where: { $0.id == edvRule.id }) else {
+            throw StepupError(.configurationInvalid, message: "two Swift EDV rules are registered as \(edvRule.id)")
+        }
+        edvRules.append(edvRule)
+    }
 
     /// Adds a way of proving a factor, offered after the built-in ones. A method with a built-in's id replaces it;
     /// two added methods with one id, or an id that is not 1–32 of `a-z0-9_`, are a configuration error.
     public mutating func register(method: any MFAMethod) throws {
         guard MFAMethodID.isValid(method.id.rawValue) else {
             throw StepupError(.configurationInvalid, message: "an MFA method id has 1 to 32 of a-z, 0-9 and _: \(method.id)")
+        }
+        guard method.id != .exemption else {
+            throw StepupError(.configurationInvalid, message: "exemption names the EDV exemptions, not a method")
         }
         guard !methods.contains(where: { $0.id == method.id }) else {
             throw StepupError(.configurationInvalid, message: "two MFA methods are registered as \(method.id)")

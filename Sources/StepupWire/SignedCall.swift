@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Foundation
 import NIOCore
+import NIOFoundationCompat
 import StepupCore
 
 /// One signed POST between the platform and an extension service, either way: JSON body, the per-request credential,

@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import NIOCore
+import NIOFoundationCompat
 import StepupCore
 
 /// A Stepup error renders itself as an HTTP answer, as Hummingbird's `HTTPResponseError` asks: its status, the

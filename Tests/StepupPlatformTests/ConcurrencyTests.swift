@@ -46,7 +46,7 @@ struct ConcurrencyTests {
 struct CountingRefusal: MFAMethod {
     let id: MFAMethodID = "counting_refusal"
     let comparisons: Tally
-    func offer(_ step: MethodStep) async throws -> MethodOffer? { nil }
+    func offer(_ step: MethodStep) async throws -> MethodOffer? { MethodOffer(method: id, label: "Counting") }
     func verify(_ proof: NoStart, _ step: inout MethodStep) async throws -> StepupError? {
         comparisons.increment()
         return StepupError(.tokenInvalid)

@@ -36,8 +36,86 @@ struct WritesWhileDeciding: EDVRule {
     }
 }
 
+/// A velocity rule in Swift: the fifth call of an action within the hour and every one after need MFA; it counts
+/// how often it was asked and can be told to fail.
+struct Velocity: EDVRule {
+    final class Asked: @unchecked Sendable {
+        private let lock = NSLock()
+        private var count = 0
+        var fails = false
+        func ask() { lock.withLock { count += 1 } }
+        var times: Int { lock.withLock { count } }
+    }
+    struct EngineDown: Error {}
+    let id = "velocity"
+    let position: Int
+    let asked: Asked
+    func evaluate(_ input: EDVInput, facts: any EDVFacts) async throws -> EDVDecision? {
+        asked.ask()
+        if asked.fails { throw EngineDown() }
+        let count = try await facts.eventCount(action: input.action, since: input.at.addingTimeInterval(-3600))
+        return count >= 5 ? .requireMFA : .allow
+    }
+}
+
 @Suite("Event-driven validation")
 struct EDVTests {
+    /// Parallel calls each see a history without the others' events when the rule is asked outside the writer; the
+    /// answer is committed only if the facts it read still hold inside it, so exactly four calls pass the limit.
+    @Test func aSwiftVelocityRuleHoldsUnderParallelCalls() async throws {
+        let asked = Velocity.Asked()
+        let fixture = try await PlatformFixture(edvRules: [Velocity(position: 1, asked: asked)])
+        let session = try await bobSession(fixture)
+        let answers = Mutex<[String]>([])
+        let failures = await RacesAndRetriesTests.parallel(20) { _ in
+            let outcome = try await fixture.platform.evaluateEvent(action: "AddPayee", details: [:], linked: nil, session: session)
+            let name = if case .requireMFA = outcome { "require_mfa" } else { outcome == .allow(nil) ? "allow" : "other" }
+            answers.withLock { $0.append(name) }
+        }
+        #expect(failures.allSatisfy { $0 == "ok" })
+        let outcomes = answers.withLock { $0 }
+        #expect(outcomes.filter { $0 == "allow" }.count == 4)
+        #expect(outcomes.filter { $0 == "require_mfa" }.count == 16)
+        let events = try await fixture.platform.auditTrail(userID: session.userID).filter { $0.action == "AddPayee" }
+        #expect(events.count == 20)
+        await fixture.close()
+    }
+
+    @Test func aSwiftRuleIsNotAskedWhenACompletionOpensTheCallOrAnEarlierRuleDecides() async throws {
+        let asked = Velocity.Asked()
+        let fixture = try await PlatformFixture(edvRules: [Velocity(position: 5, asked: asked)])
+        let session = try await bobSession(fixture)
+        try await fixture.platform.saveEDVRules([
+            EDVRuleDefinition(id: "no-exports", position: 1, action: "ExportHistory", decision: .block),
+            EDVRuleDefinition(id: "mfa", position: 2, action: "AddPayee", decision: .requireMFA),
+        ])
+        #expect(try await fixture.platform.evaluateEvent(action: "ExportHistory", details: [:], linked: nil, session: session) == .block)
+        guard case .requireMFA(let challengeID, _) = try await fixture.platform.evaluateEvent(
+            action: "AddPayee", details: ["payee": "x"], linked: nil, session: session)
+        else { Issue.record("AddPayee should need MFA"); return }
+        #expect(asked.times == 0)
+        try await completeWithTOTP(fixture, challengeID: challengeID, session: session)
+        let retried = try await fixture.platform.evaluateEvent(
+            action: "AddPayee", details: ["payee": "x"], linked: nil, session: session)
+        guard case .allow = retried else { Issue.record("the completed call should run: \(retried)"); return }
+        #expect(asked.times == 0)
+        #expect(try await fixture.platform.evaluateEvent(action: "Other", details: [:], linked: nil, session: session) == .allow(nil))
+        #expect(asked.times == 1)
+        await fixture.close()
+    }
+
+    @Test func aSwiftRuleThatFailsFailsTheCallAndWritesNothing() async throws {
+        let asked = Velocity.Asked()
+        asked.fails = true
+        let fixture = try await PlatformFixture(edvRules: [Velocity(position: 1, asked: asked)])
+        let session = try await bobSession(fixture)
+        await #expect(throws: Velocity.EngineDown.self) {
+            _ = try await fixture.platform.evaluateEvent(action: "AddPayee", details: [:], linked: nil, session: session)
+        }
+        #expect(try await fixture.platform.auditTrail(userID: session.userID).allSatisfy { $0.action != "AddPayee" && $0.action != "edv.decision" })
+        await fixture.close()
+    }
+
     /// Before, Swift rules ran inside the write transaction: on SQLite a rule that waited on anything that writes
     /// held the one writer, and here it would wait on itself for ever. Now it is asked before, with a history that
     /// already counts the call's own event (as the data rules see it), and its answer is committed after.

@@ -136,6 +136,47 @@ struct CompositionRootTests {
         #expect(throws: StepupError.self) { try builder.register(method: BadName()) }
     }
 
+    /// A bank's method offered for transactions only, whose start answers a bare string.
+    struct TransactionsOnly: MFAMethod {
+        let id: MFAMethodID = "transactions_only"
+        func offer(_ step: MethodStep) async throws -> MethodOffer? {
+            guard case .transaction = step.challenge.context else { return nil }
+            return MethodOffer(method: id, label: "Transactions only", entry: .code(label: "Code", field: "code"))
+        }
+        func start(_ request: NoStart, _ run: MethodRun) async throws -> MethodStarted<String> {
+            let challenge: Challenge = try await run.step { step in
+                try step.challenge.choose(id, at: step.now)
+                return .success(step.challenge)
+            }
+            return MethodStarted(challenge: challenge, answer: "started")
+        }
+        func verify(_ proof: AccessCodeMethod.Proof, _ step: inout MethodStep) async throws -> StepupError? {
+            // Another method's state is not readable, whatever was chosen before.
+            step.challenge.state(of: id, as: AccessCodeState.self) == nil ? nil : StepupError(.internal)
+        }
+    }
+
+    @Test func aMethodTakesNoProofWhereItIsNotOfferedAndItsStartMayAnswerAnything() async throws {
+        let fixture = try await ServerFixture(compose: { try $0.register(method: TransactionsOnly()) })
+        try await fixture.test { client in
+            let browser = Browser(client)
+            let challenge = try await logonChallenge(browser)
+            let offers = try await browser.get("/api/mfa/challenges/\(challenge)").json()["offers"] as? [[String: Any]]
+            #expect(offers?.contains { $0["method"] as? String == "transactions_only" } == false)
+            let refused = try await browser.post("/api/mfa/challenges/\(challenge)/methods/transactions_only/verify", json: #"{"code":"123456"}"#)
+            #expect(refused.status == .badRequest)
+            #expect(refused.errorCode == "illegal_transition")
+            let started = try await browser.post("/api/mfa/challenges/\(challenge)/methods/transactions_only/start", json: "{}")
+            #expect(started.status == .ok)
+            let body = try started.json()
+            #expect(body["answer"] as? String == "started")
+            #expect((body["challenge"] as? [String: Any])?["method"] as? String == "transactions_only")
+            // Nothing was counted: the refusal came before an attempt was reserved.
+            let user = try #require(try await fixture.platform.users().first { $0.username == "alice" })
+            #expect((try await fixture.platform.failureCounter(userID: user.id)?.failures ?? 0) == 0)
+        }
+    }
+
     @Test func anUnknownMethodIsATypedNotFound() async throws {
         let fixture = try await fixture()
         try await fixture.test { client in

@@ -100,7 +100,8 @@ public struct AccessCodeMethod: MFAMethod {
             logger.warning(
                 "delivery failed",
                 metadata: ["challenge": "\(sent.id)", "kind": "\(target.kind.rawValue)", "provider": "\(failure.provider)"])
-            try await voidUndelivered(sent, target: target, failure: failure, run)
+            // The user is told the delivery failed even if the challenge ended meanwhile (then nothing is left to void).
+            try? await voidUndelivered(sent, target: target, failure: failure, run)
             throw StepupError(.deliveryFailed)
         }
         return MethodStarted(

@@ -10,7 +10,7 @@ import StepupStore
 /// session's own, open and unexpired; the user's one failure counter is reserved *before* ``verify(_:_:)`` runs
 /// (so parallel guesses stop at the limit, on every node); a refusal is counted, audited and locks at the limit; an
 /// acceptance completes the challenge once, rotates the session and resets the counter. A method never writes
-/// the challenge's state or the counter itself; it keeps what it needs in ``Challenge/methodState``.
+/// the challenge's state or the counter itself; it keeps what it needs on the challenge (``Challenge/state(of:as:)``).
 ///
 /// A static code, in one file, registered at the composition root (`StepupBuilder.register(method:)`):
 ///
@@ -69,7 +69,13 @@ public protocol MFAMethod<Start, Proof>: Sendable {
 
 extension MFAMethod {
     public var isExclusive: Bool { false }
-    public func precheck(_ step: MethodStep) async throws -> StepupError? { nil }
+
+    /// A method that does not say otherwise takes proofs only where it is offered.
+    public func precheck(_ step: MethodStep) async throws -> StepupError? {
+        guard try await offer(step) == nil else { return nil }
+        return StepupError(.illegalTransition, message: "This way of verifying is not offered for this challenge.")
+    }
+
     public func progress(of challenge: Challenge) -> [String: MethodField] { [:] }
     public func start(_ request: Start, _ run: MethodRun) async throws -> MethodStarted<Started> {
         throw StepupError(.illegalTransition, message: "This way of verifying needs no start: enter the proof.")
@@ -82,7 +88,8 @@ public struct NoStart: Codable, Sendable, Equatable {
 }
 
 /// One challenge as a method sees it, in the platform's transaction: read what it needs, consume a single-use
-/// secret, amend ``challenge``'s method state (the platform saves the challenge).
+/// secret, amend its own state on ``challenge`` (``Challenge/state(of:as:)``, ``Challenge/setState(_:of:)``; the
+/// platform saves the challenge). Another method's state is not readable.
 public struct MethodStep: Sendable {
     public let transaction: StoreTransaction
     public var challenge: Challenge

@@ -9,7 +9,8 @@ public struct MFAMethods: Sendable {
     init(builtIn: [any MFAMethod], added: [any MFAMethod]) {
         var methods = builtIn
         var seen = Set<MFAMethodID>()
-        for method in added where MFAMethodID.isValid(method.id.rawValue) && seen.insert(method.id).inserted {
+        // `exemption` names the EDV exemptions: a method of that name would pass as one (PSD2 art. 16's counters).
+        for method in added where MFAMethodID.isValid(method.id.rawValue) && method.id != .exemption && seen.insert(method.id).inserted {
             if let index = methods.firstIndex(where: { $0.id == method.id }) {
                 methods[index] = method
             } else {

@@ -89,6 +89,8 @@ export function runMFA(challengeId, { message } = {}) {
   // The offer on screen, and the one whose code was sent (its entry is the code screen's).
   let current = null;
   let started = null;
+  // The choice the code went to, kept for "Send a new code" and preselected when the user looks at the choices again.
+  let chosenId = null;
   // Where the keyboard was (an extension's frame, say): it goes back there when the dialog closes.
   const opener = document.activeElement;
 
@@ -207,7 +209,7 @@ export function runMFA(challengeId, { message } = {}) {
       show('mfa-external');
     };
 
-    const showChoices = (offer) => {
+    const showChoices = (offer, selected = null) => {
       $('mfa-targets-legend').textContent = offer.prompt ?? offer.label;
       $('mfa-send').textContent = offer.startLabel ?? 'Continue';
       const list = $('mfa-target-list');
@@ -219,7 +221,7 @@ export function runMFA(challengeId, { message } = {}) {
         input.type = 'radio';
         input.name = 'target';
         input.value = choice.id;
-        input.checked = index === 0;
+        input.checked = selected ? choice.id === selected : index === 0;
         const kinds = { email: 'Email', sms: 'Text message', voice: 'Voice call', push: 'Push notification' };
         label.append(input, document.createTextNode(`${kinds[choice.kind] ?? choice.kind} · ${choice.masked}`));
         list.append(label);
@@ -237,17 +239,21 @@ export function runMFA(challengeId, { message } = {}) {
       show('mfa-token');
     };
 
-    const send = async () => {
-      const offer = current;
-      const chosen = dialog.querySelector('input[name=target]:checked');
-      if (!chosen) return setStatus(status, 'Choose where to send the code.', 'error');
+    // Sends to the checked choice, or again to the one the last code went to.
+    const send = async (again = null) => {
+      const offer = again ? started : current;
+      const choiceId = again ?? dialog.querySelector('input[name=target]:checked')?.value;
+      if (!choiceId) return setStatus(status, 'Choose where to send the code.', 'error');
       $('mfa-send').disabled = true;
+      $('mfa-resend').disabled = true;
       setStatus(status, 'Sending…');
-      const res = await api(methodPath(offer, 'start'), { method: 'POST', body: { [offer.startField ?? 'id']: chosen.value } });
+      const res = await api(methodPath(offer, 'start'), { method: 'POST', body: { [offer.startField ?? 'id']: choiceId } });
       $('mfa-send').disabled = false;
+      $('mfa-resend').disabled = false;
       if (!res.ok) return explain(failure(res));
       started = offer;
-      const choice = offer.choices.find((c) => c.id === chosen.value);
+      chosenId = choiceId;
+      const choice = offer.choices.find((c) => c.id === choiceId);
       $('mfa-sent-to').textContent = `We sent a code to ${choice?.masked ?? 'you'}.`;
       prepareEntry($('mfa-code-input'), $('mfa-code-label'), offer.entry);
       setStatus(status, '');
@@ -266,9 +272,9 @@ export function runMFA(challengeId, { message } = {}) {
       explain(failure(res));
     };
 
-    on('mfa-send', 'click', send);
-    on('mfa-resend', 'click', async () => { showChoices(started); await send(); });
-    on('mfa-other-target', 'click', () => { setStatus(status, ''); showChoices(started); });
+    on('mfa-send', 'click', () => send());
+    on('mfa-resend', 'click', () => send(chosenId));
+    on('mfa-other-target', 'click', () => { setStatus(status, ''); showChoices(started, chosenId); });
     on('mfa-verify-code', 'click', () => verify($('mfa-code-input'), started));
     on('mfa-verify-token', 'click', () => verify($('mfa-token-input'), current));
     on('mfa-code-input', 'keydown', (event) => { if (event.key === 'Enter') { event.preventDefault(); verify($('mfa-code-input'), started); } });
@@ -296,7 +302,16 @@ export function runMFA(challengeId, { message } = {}) {
           $('mfa-context').textContent = 'Confirm it is you to finish signing in.';
         }
       }
-      offers = view.offers ?? [];
+      const ended = {
+        completed: 'This verification is already complete. Close it and go on.',
+        expired: 'This verification has expired. Close it and start again.',
+        locked: 'Too many failed attempts. Close this and try again later.',
+      };
+      if (!['created', 'method_chosen', 'secret_sent'].includes(challenge.state)) {
+        return lockAll(ended[challenge.state] ?? 'This verification has ended. Close it and start again.');
+      }
+      // An offer the dialog could not complete (no field to type into and no page) is not shown.
+      offers = (view.offers ?? []).filter((offer) => offer.frame || offer.entry);
       if (offers.length === 0) return lockAll('No way to verify is set up for you here. Please contact the bank.');
       present(offers[0]);
     })();
