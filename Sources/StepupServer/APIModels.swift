@@ -5,6 +5,14 @@ import StepupSDK
 
 /// The JSON shapes of the platform API; `openapi.json` documents each.
 enum API {
+    /// A key named at run time: the fields a method adds beside the common ones.
+    struct NamedKey: CodingKey {
+        let stringValue: String
+        init(stringValue: String) { self.stringValue = stringValue }
+        var intValue: Int? { nil }
+        init?(intValue: Int) { nil }
+    }
+
     struct LogonRequest: Decodable {
         let username: String
         let password: String
@@ -69,12 +77,6 @@ enum API {
             case id, context, state, expiresAt, method, transactions, auditActionId, auditActionName
         }
 
-        private struct DynamicKey: CodingKey {
-            let stringValue: String
-            init(stringValue: String) { self.stringValue = stringValue }
-            var intValue: Int? { nil }
-            init?(intValue: Int) { nil }
-        }
 
         /// The method's fields sit beside the common ones, where clients of earlier versions read `targetId`,
         /// `codeExpiresAt` and `sendCount`; a method cannot overwrite a common field.
@@ -88,9 +90,9 @@ enum API {
             try container.encodeIfPresent(transactions, forKey: .transactions)
             try container.encodeIfPresent(auditActionId, forKey: .auditActionId)
             try container.encodeIfPresent(auditActionName, forKey: .auditActionName)
-            var extra = encoder.container(keyedBy: DynamicKey.self)
+            var extra = encoder.container(keyedBy: NamedKey.self)
             for (name, value) in progress.sorted(by: { $0.key < $1.key }) where Keys(rawValue: name) == nil {
-                try extra.encode(value, forKey: DynamicKey(stringValue: name))
+                try extra.encode(value, forKey: NamedKey(stringValue: name))
             }
         }
     }
@@ -144,17 +146,11 @@ enum API {
             }
         }
 
-        private struct Key: CodingKey {
-            let stringValue: String
-            init(stringValue: String) { self.stringValue = stringValue }
-            var intValue: Int? { nil }
-            init?(intValue: Int) { nil }
-        }
 
         func encode(to encoder: any Encoder) throws {
-            var container = encoder.container(keyedBy: Key.self)
-            try container.encode(challenge, forKey: Key(stringValue: "challenge"))
-            for (name, value) in fields { try container.encode(value, forKey: Key(stringValue: name)) }
+            var container = encoder.container(keyedBy: NamedKey.self)
+            try container.encode(challenge, forKey: NamedKey(stringValue: "challenge"))
+            for (name, value) in fields { try container.encode(value, forKey: NamedKey(stringValue: name)) }
         }
     }
 

@@ -72,7 +72,7 @@ final class SQLiteGroupCommit: Sendable {
             for job in batch where job !== leader { job.wake?.resume(returning: .done) }
         }
         do {
-            try await database.blocking("BEGIN IMMEDIATE")
+            try await database.beginImmediate()
         } catch {
             logger.error("store unavailable", metadata: ["reason": "\(SQLiteStore.reason(error))"])
             for job in batch { job.error = StepupError(.storeUnavailable) }

@@ -53,6 +53,21 @@ final class SQLiteHandle: @unchecked Sendable {
         }
     }
 
+    /// Runs `sql` once without waiting for another connection's lock: `busy` (not an error) when one holds it.
+    func executeWithoutWaiting(_ sql: String, busyTimeoutMilliseconds: Int32) throws -> Bool {
+        try lock.withLock { _ throws(any Error) in
+            guard !closed else { throw SQLiteFailure(code: SQLITE_MISUSE, message: "the connection is closed") }
+            sqlite_nio_sqlite3_busy_timeout(db, 0)
+            defer { sqlite_nio_sqlite3_busy_timeout(db, busyTimeoutMilliseconds) }
+            do {
+                try step(sql, binds: []) { _, _ in }
+                return true
+            } catch let failure as SQLiteFailure where failure.code & 0xFF == SQLITE_BUSY {
+                return false
+            }
+        }
+    }
+
     private func step(_ sql: String, binds: [SQLiteData], onRow: (_ columns: [String], _ values: [SQLiteData]) -> Void) throws {
         let statement = try prepared(sql)
         // No sqlite3_clear_bindings: it marks a statement whose plan looked at a bound value as expired, so the next

@@ -34,6 +34,15 @@ struct SQLiteHandleDatabase: SQLDatabase {
         try await blockingPool.runIfActive { try handle.execute(sql, binds: []) { _, _ in } }
     }
 
+    /// Starts the writer's transaction: at once on the calling task when no other process holds the write lock (the
+    /// usual case, and no thread hop), else on the store's own thread, waiting up to `busy_timeout`.
+    func beginImmediate() async throws {
+        if blockingPool != nil, try handle.executeWithoutWaiting("BEGIN IMMEDIATE", busyTimeoutMilliseconds: SQLiteStore.busyTimeoutMilliseconds) {
+            return
+        }
+        try await blocking("BEGIN IMMEDIATE")
+    }
+
     private func run(_ query: any SQLExpression, _ onRow: @Sendable (any SQLRow) -> ()) throws {
         let (sql, binds) = serialize(query)
         let encoder = SQLiteDataEncoder()

@@ -12,8 +12,9 @@ import Synchronization
 /// read-only connections of their own, each behind its own lock: WAL lets them read the last committed state while
 /// the writer commits, so a read never waits for a write. Statements run synchronously on the calling task
 /// (``SQLiteHandle``); an indexed statement takes microseconds, far less than a thread switch. The writer's calls
-/// that can wait long (`BEGIN IMMEDIATE` on another process's lock, `COMMIT`'s `fsync`) run on a thread of the
-/// store's own instead, off Swift's cooperative pool.
+/// that can wait long run on a thread of the store's own instead, off Swift's cooperative pool: `COMMIT` (its
+/// `fsync`) always, `BEGIN IMMEDIATE` only when another process holds the write lock (it is tried first without
+/// waiting, so the usual batch makes one thread hop, not two).
 public final class SQLiteStore: Store {
     private let writer: SQLiteHandle
     private let groupCommit: SQLiteGroupCommit
@@ -21,6 +22,9 @@ public final class SQLiteStore: Store {
     private let nextReader = Mutex(0)
     private let logger: Logger
     public let path: String
+
+    /// How long the writer waits for another process (a CLI command) holding the file's write lock.
+    static let busyTimeoutMilliseconds: Int32 = 5000
 
     /// The writer's own thread, for the calls that wait on the disk or on another process (``SQLiteHandleDatabase/blocking(_:)``).
     private let blockingPool: NIOThreadPool
@@ -57,7 +61,7 @@ public final class SQLiteStore: Store {
             let database = SQLiteHandleDatabase(handle: writer, logger: logger)
             // WAL lets readers proceed while one writer commits; busy_timeout waits for another process's writer.
             _ = try await database.raw("PRAGMA journal_mode = WAL").all()
-            try await database.raw("PRAGMA busy_timeout = 5000").run()
+            try await database.raw("PRAGMA busy_timeout = \(unsafeRaw: String(Self.busyTimeoutMilliseconds))").run()
             try await database.raw("PRAGMA foreign_keys = ON").run()
             try await database.raw("PRAGMA synchronous = FULL").run()
             try await Migrations.run(on: database, dialect: .sqlite)
