@@ -170,7 +170,11 @@ that one thread hop per batch, not per request. Measured on the release build wi
 hops), three runs of 15 s at 64 clients on one SQLite node each: before 388, 400, 324 flows/s (server CPU 2.93,
 2.85, 3.48 ms per flow), after 387, 346, 331 (2.94, 3.27, 3.34): no difference this machine can resolve (its
 run-to-run spread is ±10 %; two runs of the guard stage on one binary gave 0.67 and 0.52 × unguarded). The tables
-above are from the final code, with one hop. Swift EDV
+above are from the final code, with one hop. Against session 4's run: the guarded route 0.68 → 0.71 × unguarded,
+flows at 64 clients on SQLite 427 → 396 flows/s with server CPU 2.66 → 2.93 ms per flow, PostgreSQL 92 → 93 on one
+node. The SQLite flow figure is inside today's spread (324–402 over seven runs of two builds), but the CPU per flow
+may be a real few per cent: a challenge's method state is decoded from JSON on each read of it (about fifteen
+small decodes per flow) and describing a challenge asks three methods; neither is cached yet. Swift EDV
 rules are asked before the write transaction, with one short read per fact; the bench has none, so its flows do not
 pay for that.
 
