@@ -172,6 +172,10 @@ extension Platform {
         let now = input.at
         let action = input.action
         return try await store.write { tx in
+            // One user's guarded calls are decided one after another on every node: on PostgreSQL (READ COMMITTED)
+            // parallel calls would otherwise each count a history without the others' events, and all pass a
+            // velocity rule. SQLite's one writer orders them anyway.
+            try await tx.lockSubject(scope: "edv.user", subject: session.userID)
             let properties = try await tx.systemProperties()
             func decided(_ answer: String, rule: String?, challengeID: String? = nil, reason: String? = nil) async throws {
                 try await tx.append(event)
@@ -205,6 +209,13 @@ extension Platform {
                     switch prepared.answer {
                     case .success(let value): answer = value
                     case .failure(let error): return .failed(error)
+                    }
+                } else if entry.swiftIndex != nil {
+                    // Inline, a Swift rule's own error is answered as it is, as on the prepared path.
+                    do {
+                        answer = try await entry.rule.evaluate(input, facts: facts)
+                    } catch {
+                        return .failed(error)
                     }
                 } else {
                     answer = try await entry.rule.evaluate(input, facts: facts)

@@ -91,6 +91,8 @@ export function runMFA(challengeId, { message } = {}) {
   let started = null;
   // The choice the code went to, kept for "Send a new code" and preselected when the user looks at the choices again.
   let chosenId = null;
+  // Set once the dialog can go no further (locked out, expired): nothing re-enables its controls after that.
+  let locked = false;
   // Where the keyboard was (an extension's frame, say): it goes back there when the dialog closes.
   const opener = document.activeElement;
 
@@ -115,6 +117,7 @@ export function runMFA(challengeId, { message } = {}) {
       first?.focus();
     };
     const lockAll = (text) => {
+      locked = true;
       setStatus(status, text, 'error');
       for (const element of dialog.querySelectorAll('.mfa-screen input, .mfa-screen button')) element.disabled = true;
       $('mfa-cancel').textContent = 'Close';
@@ -247,9 +250,19 @@ export function runMFA(challengeId, { message } = {}) {
       $('mfa-send').disabled = true;
       $('mfa-resend').disabled = true;
       setStatus(status, 'Sending…');
-      const res = await api(methodPath(offer, 'start'), { method: 'POST', body: { [offer.startField ?? 'id']: choiceId } });
-      $('mfa-send').disabled = false;
-      $('mfa-resend').disabled = false;
+      let res;
+      try {
+        res = await api(methodPath(offer, 'start'), { method: 'POST', body: { [offer.startField ?? 'id']: choiceId } });
+      } catch {
+        res = null;
+      } finally {
+        if (!locked) {
+          $('mfa-send').disabled = false;
+          $('mfa-resend').disabled = false;
+        }
+      }
+      if (!res) return setStatus(status, 'We could not reach the bank. Check your connection and try again.', 'error');
+      if (locked) return;
       if (!res.ok) return explain(failure(res));
       started = offer;
       chosenId = choiceId;
