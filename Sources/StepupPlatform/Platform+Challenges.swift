@@ -15,19 +15,6 @@ public struct ChallengeView: Sendable, Equatable {
     public func offer(_ method: MFAMethodID) -> MethodOffer? { offers.first { $0.method == method } }
 }
 
-/// A delivery target as shown to its owner.
-public struct MaskedTarget: Sendable, Equatable, Codable {
-    public let id: String
-    public let kind: TargetKind
-    public let masked: String
-
-    init(_ target: DeliveryTarget) {
-        id = target.id
-        kind = target.kind
-        masked = target.masked
-    }
-}
-
 extension Platform {
     /// The open challenge of this session for `context`, or a new one: one challenge per pending context.
     public func openChallenge(session: Session, context: MFAContext) async throws -> Challenge {

@@ -81,6 +81,41 @@ struct HostileInputTests {
         }
     }
 
+    /// The MFA workflow's bodies are each method's own `Start` and `Proof`, decoded by name from the path: hostile
+    /// names, bodies and media types on every method route and alias answer a typed 4xx, and no more attempts are
+    /// counted than the limit allows.
+    @Test func everyMethodRouteRefusesHostileBodiesWithATypedAnswer() async throws {
+        let fixture = try await ServerFixture(extensions: Self.examples)
+        var fuzz = FuzzInput()
+        var cases: [(String, String, String?)] = []
+        for _ in 0..<max(200, FuzzInput.iterations / 5) {
+            let method = fuzz.pick(["access_code", "access_token", "external_token", "exemption", fuzz.text(maxPieces: 2), String(repeating: "a", count: 40)])
+            let encoded = method.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "x"
+            let step = fuzz.pick(["methods/\(encoded)/start", "methods/\(encoded)/verify", "send", "verify-code", "verify-token", "verify-external"])
+            let body = fuzz.pick([
+                fuzz.json(), #"{"code":"\#(fuzz.text())"}"#, #"{"token":\#(fuzz.json())}"#, #"{"targetId":"\#(fuzz.text())"}"#,
+                String(decoding: fuzz.bytes(maxCount: 256), as: UTF8.self),
+            ])
+            cases.append((step, body, fuzz.pick(["application/json", "text/plain", nil])))
+        }
+        let all = cases
+        try await fixture.test { client async throws in
+            let browser = Browser(client)
+            let logon = try await browser.logon("alice", "pw-alice")
+            let challenge = try #require((logon["challenge"] as? [String: Any])?["id"] as? String)
+            for (step, body, type) in all {
+                var headers: HTTPFields = [:]
+                if let type { headers[.contentType] = type }
+                let answer = try await browser.send("/api/mfa/challenges/\(challenge)/\(step)", method: .post, json: body, extra: headers)
+                #expect((400..<500).contains(answer.status.code), "\(step) \(body.prefix(80)) → \(answer.status.code) \(answer.text.prefix(200))")
+                #expect(answer.errorCode != nil, "\(step) → \(answer.text.prefix(200))")
+            }
+            let alice = try #require(try await fixture.platform.users().first { $0.username == "alice" })
+            #expect((try await fixture.platform.failureCounter(userID: alice.id)?.failures ?? 0) <= 5)
+            #expect(try await browser.get("/health").status == .ok)
+        }
+    }
+
     @Test func hostileCookiesCSRFAndForwardingHeadersAreRefusedWithoutAFault() async throws {
         let fixture = try await ServerFixture(extensions: Self.examples) { $0.trustedProxies = ["127.0.0.1"] }
         var fuzz = FuzzInput()

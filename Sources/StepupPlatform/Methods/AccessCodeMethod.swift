@@ -18,7 +18,7 @@ public struct AccessCodeMethod: MFAMethod {
 
     /// Where the code went and when another may be asked for.
     public struct Started: Encodable, Sendable, Equatable {
-        public let target: MaskedTarget
+        public let target: MethodChoice
         public let resendAvailableAt: Date
     }
 
@@ -39,7 +39,7 @@ public struct AccessCodeMethod: MFAMethod {
         guard !targets.isEmpty else { return nil }
         return MethodOffer(
             method: id, label: "Get a code sent",
-            choices: targets.map { MethodChoice(id: $0.id, kind: $0.kind.rawValue, masked: $0.masked) },
+            choices: targets.map(MethodChoice.init),
             prompt: "Where should we send your access code?", startLabel: "Send code", startField: "targetId",
             entry: .code(label: "Access code", field: "code"))
     }
@@ -52,7 +52,7 @@ public struct AccessCodeMethod: MFAMethod {
     /// target.
     public func start(_ request: Start, _ run: MethodRun) async throws -> MethodStarted<Started> {
         let targetID = request.targetId
-        let (method, bankName) = (id, bankName)
+        let bankName = self.bankName
         let (sent, target, code, properties): (Challenge, DeliveryTarget, AccessCode, SystemProperties) = try await run.step { step in
             let (tx, now, properties) = (step.transaction, step.now, step.properties)
             guard let target = try await tx.targets(userID: step.challenge.userID).first(where: { $0.id == targetID }) else {
@@ -75,7 +75,9 @@ public struct AccessCodeMethod: MFAMethod {
                 try await step.audit("mfa.code.capped", outcome: .failure, details: ["target": target.id])
                 return .failure(StepupError(.sendLimitReached, retryAfter: 3600))
             }
-            if step.challenge.method != method || step.challenge.accessCode.targetID != target.id || step.challenge.state != .secretSent {
+            // A resend to the same target keeps the code's history; anything else chooses (another method's state reads
+            // as no target, so choosing access codes again comes here too).
+            if step.challenge.accessCode.targetID != target.id || step.challenge.state != .secretSent {
                 try step.challenge.chooseTarget(target.id, at: now)
             }
             let code = AccessCode.issue(
@@ -107,7 +109,7 @@ public struct AccessCodeMethod: MFAMethod {
         return MethodStarted(
             challenge: sent,
             answer: Started(
-                target: MaskedTarget(target), resendAvailableAt: run.now.addingTimeInterval(Double(properties.resendCooldown))))
+                target: MethodChoice(target), resendAvailableAt: run.now.addingTimeInterval(Double(properties.resendCooldown))))
     }
 
     /// The code that could not be delivered is voided, unless a newer one replaced it meanwhile; the cooldown is
@@ -157,8 +159,15 @@ public struct AccessCodeMethod: MFAMethod {
 /// The answer to a send: where the code went and when another may be asked for.
 public struct CodeSent: Sendable, Equatable {
     public let challenge: Challenge
-    public let target: MaskedTarget
+    public let target: MethodChoice
     public let resendAvailableAt: Date
+}
+
+extension MethodChoice {
+    /// A delivery target as its owner sees it: by id, with its masked address, never the address.
+    init(_ target: DeliveryTarget) {
+        self.init(id: target.id, kind: target.kind.rawValue, masked: target.masked)
+    }
 }
 
 extension Platform {

@@ -21,6 +21,4 @@ public struct MFAMethods: Sendable {
     }
 
     public subscript(id: MFAMethodID) -> (any MFAMethod)? { all.first { $0.id == id } }
-
-    public var ids: [MFAMethodID] { all.map(\.id) }
 }
