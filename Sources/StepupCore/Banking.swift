@@ -23,11 +23,30 @@ public struct UserProfile: Sendable, Codable, Equatable {
     public let userID: String
     public let username: String
     public let displayName: String
+    public let firstName: String?
+    public let lastName: String?
+    public let email: String?
+    /// The customer's number in the bank's core system.
+    public let customerNumber: String?
 
-    public init(userID: String, username: String, displayName: String) {
+    public init(
+        userID: String, username: String, displayName: String, firstName: String? = nil, lastName: String? = nil,
+        email: String? = nil, customerNumber: String? = nil
+    ) {
         self.userID = userID
         self.username = username
         self.displayName = displayName
+        self.firstName = firstName
+        self.lastName = lastName
+        self.email = email
+        self.customerNumber = customerNumber
+    }
+
+    /// The profile of a user record.
+    public init(_ user: User) {
+        self.init(
+            userID: user.id, username: user.username, displayName: user.displayName, firstName: user.details.firstName,
+            lastName: user.details.lastName, email: user.details.email, customerNumber: user.details.customerNumber)
     }
 }
 
@@ -83,6 +102,13 @@ public struct TransferRequest: Sendable, Codable, Equatable {
     }
 
     /// The transaction line MFA must have authorised for this transfer.
+    /// Whether the fields are within what the transfer API accepts (checked before anything is read or written).
+    public var isWellFormed: Bool {
+        !transactionID.isEmpty && transactionID.count <= 64 && amountMinor > 0
+            && amountMinor <= MoneyLimits.maximumMinorUnits && currency.count == 3 && !payee.isEmpty
+            && payee.count <= 100 && (memo?.count ?? 0) <= 140
+    }
+
     public var item: TransactionItem {
         TransactionItem(id: transactionID, amountMinor: amountMinor, currency: currency, payee: payee)
     }

@@ -10,6 +10,8 @@ public struct ExtensionCredential: Sendable, Codable, Equatable {
     public let userID: String
     public let username: String
     public let displayName: String
+    /// The customer's names, email and number from the platform's user record (absent from older platforms).
+    public var details: CustomerDetails?
     public let isAuthenticated: Bool
     public let routingKey: String
     public var mfaInfo: MFAInfo

@@ -47,6 +47,10 @@ public struct SystemProperties: Sendable, Equatable, Codable {
     /// Seconds within which the same amount to the same payee asks the customer to confirm it is no duplicate; 0
     /// never asks.
     public var duplicateTransferWindow = 600
+    /// What a guarded call's audit event gets when no EDV rule decides: `require_mfa` (the default, so a guard
+    /// named `mfaValidationRequired` fails closed), `allow` or `block`. A route that names its transactions is
+    /// never exempted by the default, only by an explicit allow rule.
+    public var edvDefaultDecision = EDVDecision.requireMFA
 
     public init() {}
 
@@ -58,7 +62,7 @@ public struct SystemProperties: Sendable, Equatable, Codable {
         "MfaAttemptLimit", "LockoutDurationSeconds", "SendCapPerUserPerHour", "SendCapPerTargetPerHour",
         "ResendCooldownSeconds", "MfaFreshnessSeconds", "SessionIdleTimeoutSeconds", "SessionAbsoluteLifetimeSeconds",
         "ExemptionCumulativeAmountMinor", "ExemptionConsecutiveTransactions", "ExemptionCurrency",
-        "DuplicateTransferWindowSeconds",
+        "DuplicateTransferWindowSeconds", "EdvDefaultDecision",
     ]
 
     /// Builds properties from stored name/value rows over the defaults.
@@ -99,6 +103,7 @@ public struct SystemProperties: Sendable, Equatable, Codable {
         case "ExemptionConsecutiveTransactions": String(exemptionConsecutiveTransactions)
         case "ExemptionCurrency": exemptionCurrency
         case "DuplicateTransferWindowSeconds": String(duplicateTransferWindow)
+        case "EdvDefaultDecision": edvDefaultDecision.rawValue
         default: throw Self.unknown(name)
         }
     }
@@ -148,6 +153,11 @@ public struct SystemProperties: Sendable, Equatable, Codable {
             }
             exemptionCurrency = text
         case "DuplicateTransferWindowSeconds": duplicateTransferWindow = try number(0...86_400)
+        case "EdvDefaultDecision":
+            guard let decision = EDVDecision(rawValue: text) else {
+                throw StepupError(.configurationInvalid, message: "\(name) takes require_mfa, allow or block.")
+            }
+            edvDefaultDecision = decision
         default: throw Self.unknown(name)
         }
     }

@@ -94,7 +94,10 @@ public struct ExtensionService: Sendable {
         let extensionRequest = ExtensionRequest(
             extensionName: name, routingKey: call.routingKey, method: method, formFields: call.formFields, body: call.body,
             rawBody: Array(Data(base64Encoded: call.rawBody) ?? Data()),
-            onlineUser: OnlineUser(id: credential.userID, username: credential.username, displayName: credential.displayName),
+            onlineUser: OnlineUser(
+                id: credential.userID, username: credential.username, displayName: credential.displayName,
+                firstName: credential.details?.firstName, lastName: credential.details?.lastName,
+                email: credential.details?.email, customerNumber: credential.details?.customerNumber),
             isAuthenticated: credential.isAuthenticated, baseAssetsURL: "/ext/\(name)/assets/",
             platform: HTTPPlatformClient(platformURL: platformURL, credential: token, key: key),
             mfaInfo: credential.mfaInfo, challengeHint: call.challengeHint)

@@ -17,6 +17,15 @@ public enum DemoBank {
         public var registrations: [String: String] = [:]
         /// Name, number (masked), opening balance in minor units.
         public var accounts: [(String, String, Int64)] = [("Everyday Checking", "••••4821", 250_000), ("Savings", "••••9377", 1_200_000)]
+
+        /// The customer record: first and last name from the display name, the first email target, a number.
+        public var details: CustomerDetails {
+            let names = displayName.split(separator: " ", maxSplits: 1).map(String.init)
+            let number = 100_000 + (DemoBank.users.firstIndex { $0.username == username } ?? 0) + 1
+            return CustomerDetails(
+                firstName: names.first, lastName: names.count > 1 ? names[1] : nil,
+                email: targets.first { $0.0 == .email }?.1, customerNumber: String(number))
+        }
     }
 
     /// The demo TOTP secret: RFC 6238's own test key, so any authenticator tool can produce its codes.
@@ -70,7 +79,7 @@ public enum DemoBank {
         for demo in users {
             let user = try await platform.createUser(
                 username: demo.username, displayName: demo.displayName, passwordHash: demo.passwordHash,
-                logonMFA: demo.logonMFA)
+                logonMFA: demo.logonMFA, details: demo.details)
             for (kind, address) in demo.targets {
                 try await platform.addTarget(userID: user.id, kind: kind, address: address)
             }

@@ -6,18 +6,23 @@ import StepupStore
 extension Platform {
     /// Creates a user with a bcrypt hash of `password`.
     @discardableResult
-    public func createUser(username: String, displayName: String, password: String, logonMFA: LogonMFAPolicy = .always)
-        async throws -> User
-    {
+    public func createUser(
+        username: String, displayName: String, password: String, logonMFA: LogonMFAPolicy = .always,
+        details: CustomerDetails = CustomerDetails()
+    ) async throws -> User {
+        try details.validate()
         let hash = await hasher.hash(password)
-        return try await createUser(username: username, displayName: displayName, passwordHash: hash, logonMFA: logonMFA)
+        return try await createUser(
+            username: username, displayName: displayName, passwordHash: hash, logonMFA: logonMFA, details: details)
     }
 
     /// Creates a user with an existing bcrypt hash (precomputed demo users; imports).
     @discardableResult
     public func createUser(
-        username: String, displayName: String, passwordHash: String, logonMFA: LogonMFAPolicy = .always
+        username: String, displayName: String, passwordHash: String, logonMFA: LogonMFAPolicy = .always,
+        details: CustomerDetails = CustomerDetails()
     ) async throws -> User {
+        try details.validate()
         let now = clock.now
         let normalized = username.trimmingCharacters(in: .whitespaces).lowercased()
         guard !normalized.isEmpty, normalized.count <= 64 else {
@@ -25,7 +30,7 @@ extension Platform {
         }
         let user = User(
             id: SecureRandom.identifier(), username: normalized, displayName: displayName, passwordHash: passwordHash,
-            logonMFA: logonMFA)
+            logonMFA: logonMFA, details: details)
         return try await commit { tx in
             if try await tx.user(username: normalized) != nil {
                 return .failure(StepupError(.badRequest, message: "The username \(normalized) is taken."))

@@ -6,7 +6,7 @@ import StepupStore
 extension Platform {
     public func profile(userID: String) async throws -> UserProfile {
         guard let user = try await store.read({ try await $0.user(id: userID) }) else { throw StepupError(.notFound) }
-        return UserProfile(userID: user.id, username: user.username, displayName: user.displayName)
+        return UserProfile(user)
     }
 
     public func accounts(userID: String) async throws -> [Account] {
@@ -50,10 +50,7 @@ extension Platform {
     public func transfer(_ request: TransferRequest, session: Session) async throws -> TransferReceipt {
         let now = clock.now
         guard session.stage == .authenticated else { throw StepupError(.notAuthenticated) }
-        guard !request.transactionID.isEmpty, request.transactionID.count <= 64, request.amountMinor > 0,
-            request.amountMinor <= MoneyLimits.maximumMinorUnits, request.currency.count == 3,
-            !request.payee.isEmpty, request.payee.count <= 100, (request.memo?.count ?? 0) <= 140
-        else { throw StepupError(.badRequest, message: "The transfer's fields are not valid.") }
+        guard request.isWellFormed else { throw StepupError(.badRequest, message: "The transfer's fields are not valid.") }
         return try await commit { tx in
             try await tx.lockSubject(scope: "transfer.user", subject: session.userID)
             if let earlier = try await tx.transfer(userID: session.userID, transactionID: request.transactionID) {
@@ -63,7 +60,7 @@ extension Platform {
             let since = now.addingTimeInterval(-Double(properties.mfaFreshness))
             var authorizing: MFACompletion?
             for completion in try await tx.consumedCompletions(sessionID: session.id, since: since) {
-                guard case .transaction(let items) = completion.context, items.contains(request.item) else { continue }
+                guard completion.authorizes(request) else { continue }
                 if try await tx.transferExists(completionID: completion.id, transactionID: request.transactionID) {
                     continue
                 }

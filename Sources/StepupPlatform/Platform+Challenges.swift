@@ -71,18 +71,8 @@ extension Platform {
     public func consumeCompletion(session: Session, context: MFAContext) async throws -> MFACompletion? {
         let now = clock.now
         return try await store.write { tx in
-            let properties = try await tx.systemProperties()
-            let notBefore = now.addingTimeInterval(-Double(properties.mfaFreshness))
-            guard
-                let completion = try await tx.consumeCompletion(
-                    sessionID: session.id, context: context, notBefore: notBefore, at: now)
-            else { return nil }
-            try await tx.append(
-                AuditEvent(
-                    at: now, action: "mfa.completion.consumed", outcome: .success, userID: completion.userID,
-                    sessionID: session.id, challengeID: completion.challengeID,
-                    details: ["context": context.kind, "completion": completion.id]))
-            return completion
+            let notBefore = now.addingTimeInterval(-Double(try await tx.systemProperties().mfaFreshness))
+            return try await StoreCompletionLedger(tx: tx, session: session).consume(context, notBefore: notBefore, at: now)
         }
     }
 

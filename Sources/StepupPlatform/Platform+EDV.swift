@@ -70,19 +70,9 @@ struct PreparedAnswer: Sendable {
 }
 
 extension Platform {
-    /// Whether `completion` is the MFA for exactly this call: its transactions, or this action with these details.
-    static func authorizes(_ completion: MFACompletion, action: String, linked: MFAContext?, input: EDVInput) -> Bool {
-        if let linked { return completion.context == linked }
-        if case .eventDrivenValidation(_, let name, let hash) = completion.context {
-            return name == action && hash == input.detailsHash
-        }
-        return false
-    }
-
-    /// The rules, data and Swift, in their one order.
-    func orderedRules(data: [any EDVRule]) -> [(rule: any EDVRule, swiftIndex: Int?)] {
-        let tagged = data.map { (rule: $0, swiftIndex: Int?.none) } + swiftEDVRules.enumerated().map { (rule: $1, swiftIndex: Optional($0)) }
-        return tagged.sorted { ($0.rule.position, $0.rule.id, $0.swiftIndex ?? -1) < ($1.rule.position, $1.rule.id, $1.swiftIndex ?? -1) }
+    /// The rules, data and Swift, in their one order; a Swift rule's tag is its index in `swiftEDVRules`.
+    func orderedRules(data: [any EDVRule]) -> [EDVRuleEntry] {
+        EDVRuleEntry.ordered(data: data, swift: swiftEDVRules)
     }
 
     /// Asks the Swift rules before the write transaction, as far as the walk in order would reach them: not at all
@@ -96,14 +86,14 @@ extension Platform {
             let properties = try await tx.systemProperties()
             let since = now.addingTimeInterval(-Double(properties.mfaFreshness))
             let waiting = try await tx.unconsumedCompletions(sessionID: session.id, since: since)
-                .contains { Self.authorizes($0, action: action, linked: linked, input: input) }
+                .contains { EDVPolicy.authorizes($0, action: action, linked: linked, input: input) }
             return (waiting ? [] : try await tx.edvRules(), waiting)
         }
         if waiting { return nil }
         var answers: [Int: PreparedAnswer] = [:]
         for entry in orderedRules(data: data) {
             let facts = PendingEDVFacts(store: store, input: input)
-            guard let index = entry.swiftIndex else {
+            guard let index = entry.tag else {
                 if try await entry.rule.evaluate(input, facts: facts) != nil { break }
                 continue
             }
@@ -157,7 +147,7 @@ extension Platform {
         throw StepupError(.storeUnavailable)
     }
 
-    private enum Evaluation: Sendable {
+    enum Evaluation: Sendable {
         case decided(EDVOutcome)
         /// A Swift rule threw; nothing was written.
         case failed(any Error)
@@ -169,122 +159,20 @@ extension Platform {
         _ event: AuditEvent, input: EDVInput, linked: MFAContext?, session: Session, prepared: [Int: PreparedAnswer]?,
         inline: Bool
     ) async throws -> Evaluation {
-        let now = input.at
-        let action = input.action
+        let swiftRules = swiftEDVRules
         return try await store.write { tx in
             // One user's guarded calls are decided one after another on every node: on PostgreSQL (READ COMMITTED)
             // parallel calls would otherwise each count a history without the others' events, and all pass a
             // velocity rule. SQLite's one writer orders them anyway.
             try await tx.lockSubject(scope: "edv.user", subject: session.userID)
-            let properties = try await tx.systemProperties()
-            func decided(_ answer: String, rule: String?, challengeID: String? = nil, reason: String? = nil) async throws {
-                try await tx.append(event)
-                var details = ["event": event.id, "auditAction": action, "answer": answer, "rule": rule ?? "default"]
-                if let reason { details["reason"] = reason }
-                try await tx.append(
-                    AuditEvent(
-                        at: now, action: "edv.decision", outcome: answer == "block" ? .failure : .info,
-                        userID: session.userID, sessionID: session.id, challengeID: challengeID, details: details))
+            let ledger = StoreEDVLedger(
+                tx: tx, event: event, input: input, session: session, swiftRules: swiftRules, prepared: prepared,
+                inline: inline)
+            guard let outcome = try await EDVPolicy.decide(input, linked: linked, in: ledger) else {
+                return ledger.abandonedAs ?? .retry
             }
-
-            // 1. A completion for exactly this call opens it.
-            let freshSince = now.addingTimeInterval(-Double(properties.mfaFreshness))
-            for completion in try await tx.unconsumedCompletions(sessionID: session.id, since: freshSince) {
-                if Self.authorizes(completion, action: action, linked: linked, input: input),
-                    try await tx.consume(completionID: completion.id, at: now)
-                {
-                    try await decided("satisfied", rule: nil, challengeID: completion.challengeID)
-                    return .decided(.allow(completion.context))
-                }
-            }
-
-            // 2. The rules, in order; a Swift rule's prepared answer only on the facts it was asked on.
-            let facts = StoreEDVFacts(tx: tx, input: input)
-            var decision: (EDVDecision, any EDVRule)?
-            for entry in self.orderedRules(data: try await tx.edvRules()) {
-                var answer: EDVDecision?
-                if let index = entry.swiftIndex, !inline {
-                    guard let prepared = prepared?[index] else { return .retry }
-                    for fact in prepared.facts where try await !fact.holds(in: facts) { return .retry }
-                    switch prepared.answer {
-                    case .success(let value): answer = value
-                    case .failure(let error): return .failed(error)
-                    }
-                } else if entry.swiftIndex != nil {
-                    // Inline, a Swift rule's own error is answered as it is, as on the prepared path.
-                    do {
-                        answer = try await entry.rule.evaluate(input, facts: facts)
-                    } catch {
-                        return .failed(error)
-                    }
-                } else {
-                    answer = try await entry.rule.evaluate(input, facts: facts)
-                }
-                if let answer {
-                    decision = (answer, entry.rule)
-                    break
-                }
-            }
-
-            // Why SCA is required although a rule allowed: PSD2 RTS art. 16's counters had no room.
-            var exemptionRefused: ExemptionRefusal?
-            switch decision {
-            case (.block, let rule)?:
-                try await decided("block", rule: rule.id)
-                return .decided(.block)
-            case (.allow, let rule)? where linked != nil:
-                guard let linked else { break }
-                if let refusal = try await Self.reserveExemption(linked, userID: session.userID, properties: properties, in: tx) {
-                    exemptionRefused = refusal
-                    break
-                }
-                let exemption = try await Self.exempt(linked, session: session, eventID: event.id, now: now, in: tx)
-                try await decided("allow", rule: rule.id, challengeID: exemption.challengeID)
-                return .decided(.allow(linked))
-            case (.allow, let rule)?:
-                try await decided("allow", rule: rule.id)
-                return .decided(.allow(nil))
-            case nil where linked == nil:
-                try await decided("allow", rule: nil)
-                return .decided(.allow(nil))
-            case (.requireMFA, let rule)?:
-                if linked == nil, let minutes = rule.repromptAfterMinutes {
-                    // Exclusive: at exactly N minutes the window has ended.
-                    let since = now.addingTimeInterval(-Double(minutes * 60) + 0.001)
-                    let recent = try await tx.completions(sessionID: session.id, since: since).contains { completion in
-                        if case .eventDrivenValidation(_, let name, _) = completion.context { return name == action }
-                        return false
-                    }
-                    if recent {
-                        try await decided("allow_within_reprompt_window", rule: rule.id)
-                        return .decided(.allow(nil))
-                    }
-                }
-            default: break
-            }
-            let context = linked
-                ?? .eventDrivenValidation(auditActionID: event.id, auditActionName: action, detailsHash: input.detailsHash)
-            let challenge = try await Self.openChallenge(for: context, session: session, now: now, properties: properties, in: tx)
-            try await decided("require_mfa", rule: decision?.1.id, challengeID: challenge.id, reason: exemptionRefused?.rawValue)
-            return .decided(.requireMFA(challengeID: challenge.id, context: challenge.context))
+            return .decided(outcome)
         }
-    }
-
-    /// Takes a transaction's amounts and count from the user's art. 16 counters, or says why not.
-    static func reserveExemption(
-        _ context: MFAContext, userID: String, properties: SystemProperties, in tx: StoreTransaction
-    ) async throws -> ExemptionRefusal? {
-        guard case .transaction(let items) = context else { return nil }
-        guard items.allSatisfy({ $0.currency == properties.exemptionCurrency }) else { return .currency }
-        // The same transaction again (a double click, a retry): the transfer API pays it once, so it is counted once.
-        // The user's row lock makes that hold for parallel repeats on several nodes too.
-        try await tx.lockSubject(scope: "exemption.user", subject: userID)
-        if try await tx.hasExemption(userID: userID, context: context) { return nil }
-        guard let total = MoneyLimits.total(items.map(\.amountMinor)) else { return .cumulativeAmount }
-        return try await tx.reserveExemption(
-            userID: userID, amountMinor: total, transactions: items.count,
-            amountLimit: properties.exemptionCumulativeAmountMinor,
-            transactionLimit: properties.exemptionConsecutiveTransactions)
     }
 
     /// Records an explicit EDV exemption for a transaction as a completed, consumed challenge.

@@ -16,9 +16,7 @@ extension Platform {
     /// extension the platform names as this user's external MFA for that challenge's context may; the token (at least
     /// 128 bits) is kept as a digest, bound to the session, the challenge and the extension, for two minutes, once.
     public func setExternalMFAToken(_ token: String, extensionName: String, session: Session) async throws {
-        guard token.count >= 22, token.count <= 256, token.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }) else {
-            throw StepupError(.badRequest, message: "An external MFA token has 22 to 256 URL-safe characters (at least 128 bits).")
-        }
+        try ExternalMFATokenRule.validate(token)
         let now = clock.now
         let challenge = try await namedExternalChallenge(extensionName: extensionName, session: session, now: now)
         let digest = SecretHash.digest(token, salt: challenge.id)

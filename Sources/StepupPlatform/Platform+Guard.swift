@@ -5,33 +5,14 @@ import StepupStore
 /// What an extension host's MFA guard asks of the platform.
 extension Platform {
     /// Consumes the first completion of `session` matching one of `contexts` (in order), or, with `freshFor`, finds
-    /// one completed within that many seconds without consuming it. Returns the context it matched.
+    /// one completed within that many seconds without consuming it (``CompletionPolicy``). Returns the context it
+    /// matched.
     public func satisfy(contexts: [MFAContext], freshFor: Int?, session: Session) async throws -> MFAContext? {
         let now = clock.now
-        // A remote service's description names this number: bounded before it becomes a date.
-        if let freshFor, !(1...86_400).contains(freshFor) {
-            throw StepupError(.badRequest, message: "A freshness window is 1 to 86400 seconds.")
+        return try await store.write { tx in
+            try await CompletionPolicy.satisfy(
+                contexts: contexts, freshFor: freshFor, at: now, in: StoreCompletionLedger(tx: tx, session: session))
         }
-        if let freshFor {
-            return try await store.write { tx in
-                let notBefore = now.addingTimeInterval(-Double(freshFor))
-                for context in contexts {
-                    if let completion = try await tx.freshCompletion(sessionID: session.id, context: context, notBefore: notBefore) {
-                        try await tx.append(
-                            AuditEvent(
-                                at: now, action: "mfa.completion.reused", outcome: .success, userID: session.userID,
-                                sessionID: session.id, challengeID: completion.challengeID,
-                                details: ["context": context.kind, "freshFor": String(freshFor)]))
-                        return context
-                    }
-                }
-                return nil
-            }
-        }
-        for context in contexts {
-            if try await consumeCompletion(session: session, context: context) != nil { return context }
-        }
-        return nil
     }
 
     /// The state and context of one of the session's challenges, nil if it has none with that id.
@@ -46,5 +27,35 @@ extension Platform {
         try await store.read { tx in
             (try await tx.registration(userID: userID, provider: provider), try await tx.ssoIdentifier(userID: userID))
         }
+    }
+}
+
+/// ``CompletionPolicy``'s reads and writes on an open write transaction, for one session.
+struct StoreCompletionLedger: CompletionLedger {
+    let tx: StoreTransaction
+    let session: Session
+
+    func properties() async throws -> SystemProperties { try await tx.systemProperties() }
+
+    func consume(_ context: MFAContext, notBefore: Date, at now: Date) async throws -> MFACompletion? {
+        guard let completion = try await tx.consumeCompletion(sessionID: session.id, context: context, notBefore: notBefore, at: now)
+        else { return nil }
+        try await tx.append(
+            AuditEvent(
+                at: now, action: "mfa.completion.consumed", outcome: .success, userID: completion.userID,
+                sessionID: session.id, challengeID: completion.challengeID,
+                details: ["context": context.kind, "completion": completion.id]))
+        return completion
+    }
+
+    func reuse(_ context: MFAContext, notBefore: Date, freshFor: Int, at now: Date) async throws -> MFACompletion? {
+        guard let completion = try await tx.freshCompletion(sessionID: session.id, context: context, notBefore: notBefore)
+        else { return nil }
+        try await tx.append(
+            AuditEvent(
+                at: now, action: "mfa.completion.reused", outcome: .success, userID: session.userID,
+                sessionID: session.id, challengeID: completion.challengeID,
+                details: ["context": context.kind, "freshFor": String(freshFor)]))
+        return completion
     }
 }

@@ -6,11 +6,32 @@ public struct OnlineUser: Sendable, Equatable {
     public let id: String
     public let username: String
     public let displayName: String
+    /// The seeds' `online_user.first_name`; nil when the bank's record has none.
+    public let firstName: String?
+    public let lastName: String?
+    public let email: String?
+    /// The customer's number in the bank's core system (not the username).
+    public let customerNumber: String?
 
-    public init(id: String, username: String, displayName: String) {
+    public init(
+        id: String, username: String, displayName: String, firstName: String? = nil, lastName: String? = nil,
+        email: String? = nil, customerNumber: String? = nil
+    ) {
         self.id = id
         self.username = username
         self.displayName = displayName
+        self.firstName = firstName
+        self.lastName = lastName
+        self.email = email
+        self.customerNumber = customerNumber
+    }
+
+    /// The user a profile describes.
+    public init(_ profile: UserProfile) {
+        self.init(
+            id: profile.userID, username: profile.username, displayName: profile.displayName,
+            firstName: profile.firstName, lastName: profile.lastName, email: profile.email,
+            customerNumber: profile.customerNumber)
     }
 }
 

@@ -63,7 +63,7 @@ struct ExtensionRoutes {
         let extensionRequest = ExtensionRequest(
             extensionName: name, routingKey: routingKey, method: method, formFields: fields, body: json,
             rawBody: raw,
-            onlineUser: OnlineUser(id: resumed.user.id, username: resumed.user.username, displayName: resumed.user.displayName),
+            onlineUser: OnlineUser(UserProfile(resumed.user)),
             isAuthenticated: resumed.session.stage == .authenticated, baseAssetsURL: "/ext/\(name)/assets/",
             platform: InProcessPlatformClient(platform: platform, session: resumed.session, extensionName: name),
             mfaInfo: mfaInfo,

@@ -33,11 +33,12 @@ struct RemoteExtensionForwarder: Sendable {
             method: request.method.rawValue, routingKey: request.routingKey, formFields: request.formFields,
             body: request.body, rawBody: request.rawBody, challengeHint: request.challengeHint)
         @Sendable func credential(_ mfaInfo: MFAInfo) throws -> String {
-            try ExtensionCredential(
+            var credential = ExtensionCredential(
                 extensionName: registered.name, sessionID: session.id, userID: user.id, username: user.username,
                 displayName: user.displayName, isAuthenticated: session.stage == .authenticated,
-                routingKey: request.routingKey, mfaInfo: mfaInfo, issuedAt: platform.clock.now
-            ).signed(with: registered.key)
+                routingKey: request.routingKey, mfaInfo: mfaInfo, issuedAt: platform.clock.now)
+            credential.details = user.details
+            return try credential.signed(with: registered.key)
         }
         let description: RemoteDescription = try await post(
             "describe", call, to: registered, credential: try credential(request.mfaInfo))

@@ -194,6 +194,14 @@ enum Migrations {
                 // target_id, code_digest, code_sent_at, code_expires_at and send_count stay for the rows written
                 // before: an open challenge's code is read from them until it closes (StoreTransaction+Challenges).
             ]),
+        Migration(
+            version: 8, name: "a customer's names, email and customer number",
+            statements: [
+                "ALTER TABLE users ADD COLUMN first_name TEXT",
+                "ALTER TABLE users ADD COLUMN last_name TEXT",
+                "ALTER TABLE users ADD COLUMN email TEXT",
+                "ALTER TABLE users ADD COLUMN customer_number TEXT",
+            ]),
     ]
 
     /// The newest schema version this build knows.

@@ -29,4 +29,20 @@ extension StoreTransaction {
                 details: try row.json("details", as: [String: String].self))
         }
     }
+
+    /// The rule an `edv.decision` event names for opening `challengeID` (its `require_mfa` answer), looked for from
+    /// `since` on the user's decisions only, so the `(user_id, action, at)` index bounds the read.
+    public func ruleThatOpened(challengeID: String, userID: String, since: Date) async throws -> String? {
+        let found = try await rows(
+            """
+            SELECT details FROM audit_events WHERE user_id = \(bind: userID) AND action = 'edv.decision'
+              AND at >= \(bind: Millis.from(since)) AND challenge_id = \(bind: challengeID)
+            ORDER BY at LIMIT 5
+            """)
+        for row in found {
+            let details = try row.json("details", as: [String: String].self)
+            if details["answer"] == "require_mfa" { return details["rule"] }
+        }
+        return nil
+    }
 }

@@ -2,16 +2,6 @@ import Foundation
 import SQLKit
 import StepupCore
 
-/// Why PSD2 RTS art. 16 refused a low-value exemption.
-public enum ExemptionRefusal: String, Sendable, Equatable {
-    /// The amount exempted since the last SCA would pass the cumulative limit.
-    case cumulativeAmount = "art16_cumulative_amount"
-    /// As many exempted transactions as allowed already follow one another.
-    case consecutiveTransactions = "art16_consecutive_transactions"
-    /// The transaction is not in the bank's currency, so it cannot be counted against the limit.
-    case currency = "art16_currency"
-}
-
 extension StoreTransaction {
     /// Reserves `amountMinor` and `transactions` against the user's art. 16 counters, or nothing: one conditional
     /// update, so parallel requests on any number of nodes cannot exempt more than the limits allow. Returns nil

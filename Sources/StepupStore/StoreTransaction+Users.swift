@@ -6,9 +6,11 @@ extension StoreTransaction {
     public func insert(_ user: User, at now: Date) async throws {
         try await run(
             """
-            INSERT INTO users (id, username, display_name, password_hash, logon_mfa, created_at)
+            INSERT INTO users (id, username, display_name, password_hash, logon_mfa, created_at, first_name,
+                               last_name, email, customer_number)
             VALUES (\(bind: user.id), \(bind: user.username), \(bind: user.displayName), \(bind: user.passwordHash),
-                    \(bind: user.logonMFA.rawValue), \(bind: Millis.from(now)))
+                    \(bind: user.logonMFA.rawValue), \(bind: Millis.from(now)), \(bind: user.details.firstName),
+                    \(bind: user.details.lastName), \(bind: user.details.email), \(bind: user.details.customerNumber))
             """)
     }
 
@@ -55,6 +57,9 @@ extension StoreTransaction {
         User(
             id: try row.string("id"), username: try row.string("username"),
             displayName: try row.string("display_name"), passwordHash: try row.string("password_hash"),
-            logonMFA: LogonMFAPolicy(rawValue: try row.string("logon_mfa")) ?? .always)
+            logonMFA: LogonMFAPolicy(rawValue: try row.string("logon_mfa")) ?? .always,
+            details: CustomerDetails(
+                firstName: try row.optionalString("first_name"), lastName: try row.optionalString("last_name"),
+                email: try row.optionalString("email"), customerNumber: try row.optionalString("customer_number")))
     }
 }

@@ -3,8 +3,9 @@ import StepupCore
 import StepupSDK
 import Synchronization
 
-/// Runs an extension's routes without HTTP or a database, with MFA in the state a test chooses, and reports what
-/// happened: the answer or typed error, whether the route's own handler ran, and what the platform saw.
+/// Runs an extension's routes without HTTP or a database, against a ``TestPlatform`` that answers with the
+/// platform's own policy, and reports what happened: the answer or typed error, whether the route's own handler
+/// ran, and what the guard asked.
 ///
 /// ```swift
 /// let tester = ExtensionTester(TransfersExtension())
@@ -17,27 +18,32 @@ public struct ExtensionTester: Sendable {
     public let user: OnlineUser
     public let platform: TestPlatform
 
-    public init(
-        _ ext: any Extension, user: OnlineUser = OnlineUser(id: "user-1", username: "alice", displayName: "Alice"),
-        platform: TestPlatform? = nil
-    ) {
+    /// - Parameters:
+    ///   - user: the signed-in user; by default the test platform's user record (``TestPlatform/profile``).
+    ///   - platform: the bank's platform in memory; by default one with no EDV rules and default properties.
+    public init(_ ext: any Extension, user: OnlineUser? = nil, platform: TestPlatform? = nil) {
         self.ext = ext
-        self.user = user
-        self.platform = platform ?? TestPlatform(userID: user.id)
+        let platform = platform ?? TestPlatform(userID: user?.id ?? "user-1")
+        self.platform = platform
+        self.user = user ?? OnlineUser(platform.profile)
     }
 
     /// Calls one route as the test user.
     ///
     /// - Parameters:
-    ///   - mfa: the MFA state the guard finds: completed for whatever context the route asks, not completed, the
-    ///     user abandoned (or failed) the workflow, or the workflow throws.
+    ///   - mfa: the MFA state the guard finds, for this call: a completion for the context the route asks, one
+    ///     for another context, none (what the platform's policy then answers: `mfa_required`, or an EDV rule's
+    ///     allow or block), the workflow the banking app retries with ended without success, the platform fails,
+    ///     or an EDV rule blocks the call's audit event. Completions the customer made with
+    ///     ``TestPlatform/completeChallenge(_:method:)`` count in every state.
     ///   - isAuthenticated: false to run as inside logon (the user API then refuses).
     ///   - pendingContext: for an external MFA extension, the context kind of the challenge it serves (`logon`,
     ///     `transaction`, …), as `mfaInfo.context` shows it.
+    ///   - challengeHint: the challenge the banking app says it drove before this retry (`X-Stepup-Challenge`).
     public func run(
         _ routingKey: String, method: ExtensionRequest.Method = .post, fields: [String: String] = [:],
         json: JSONValue? = nil, mfa: MFAState = .notCompleted, isAuthenticated: Bool = true,
-        pendingContext: String? = nil
+        pendingContext: String? = nil, challengeHint: String? = nil
     ) async -> ExtensionTestResult {
         let ran = Mutex(false)
         let raw: [UInt8] = json.flatMap { try? JSONEncoder().encode($0) }.map(Array.init) ?? []
@@ -45,16 +51,23 @@ public struct ExtensionTester: Sendable {
         if case .object(let object)? = json {
             for (key, value) in object { if let text = value.stringValue { merged[key] = text } }
         }
-        let request = ExtensionRequest(
-            extensionName: ext.name, routingKey: routingKey, method: method, formFields: merged, body: json,
-            rawBody: raw, onlineUser: user, isAuthenticated: isAuthenticated,
-            baseAssetsURL: "/ext/\(ext.name)/assets/",
-            platform: TestPlatformClient(platform: platform, isAuthenticated: isAuthenticated),
-            mfaInfo: MFAInfo(
-                context: pendingContext, registrationValue: platform.registrationValue, ssoIdentifier: platform.ssoIdentifier),
-            challengeHint: mfa.isAbandoned ? TestGuardBackend.challengeID : nil)
-        let expected = try? ext.route(routingKey)?.mfaGuard?.challengeContext(for: request, eventID: TestGuardBackend.eventID)
-        let backend = TestGuardBackend(state: mfa, platform: platform, expectedContext: expected)
+        func request(hint: String?) -> ExtensionRequest {
+            ExtensionRequest(
+                extensionName: ext.name, routingKey: routingKey, method: method, formFields: merged, body: json,
+                rawBody: raw, onlineUser: user, isAuthenticated: isAuthenticated,
+                baseAssetsURL: "/ext/\(ext.name)/assets/",
+                platform: TestPlatformClient(platform: platform, isAuthenticated: isAuthenticated),
+                mfaInfo: MFAInfo(
+                    context: pendingContext, registrationValue: platform.registrationValue,
+                    ssoIdentifier: platform.ssoIdentifier),
+                challengeHint: hint)
+        }
+        let mfaGuard = ext.route(routingKey)?.mfaGuard
+        let expected = try? mfaGuard?.challengeContext(for: request(hint: nil), eventID: TestGuardBackend.eventID)
+        let staged = platform.stage(mfa, expected: expected, auditAction: mfaGuard?.auditAction)
+        defer { platform.unstage(staged) }
+        let request = request(hint: staged.challengeHint ?? challengeHint)
+        let backend = TestGuardBackend(platform: platform, failure: staged.failure)
         do {
             let response = try await ExtensionDispatcher.dispatch(request, to: ext, backend: backend) {
                 ran.withLock { $0 = true }
@@ -71,18 +84,21 @@ public struct ExtensionTester: Sendable {
     }
 }
 
-/// The MFA state a test puts the guard in.
+/// The MFA state a test puts the guard in, for one call; the test platform's policy answers from there.
 public enum MFAState: Sendable, Equatable {
-    /// A completion exists for whatever context the route asks.
+    /// The customer just passed MFA for the context the route asks (its transactions, its audit action with these
+    /// details, or its own route).
     case completed
     /// Only a completion for this context exists (to prove a mismatch does not open the route).
     case completedFor(MFAContext)
+    /// No completion: the platform's policy decides (for an audit action: the EDV rules, then
+    /// `EdvDefaultDecision`, which requires MFA unless the bank set it otherwise).
     case notCompleted
     /// The banking app retries after the challenge ended without success (`cancelled`, `failed`, `locked`, `expired`).
     case abandoned(ChallengeState)
     /// The platform fails while the guard asks it.
     case failing(StepupError)
-    /// EDV answers block for the call's audit event.
+    /// An EDV rule blocks the call's audit event (a route without an audit action still needs MFA).
     case blocked
 
     var isAbandoned: Bool {

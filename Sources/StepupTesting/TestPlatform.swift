@@ -3,28 +3,58 @@ import StepupCore
 import StepupSDK
 import Synchronization
 
-/// An in-memory platform for extension unit tests: one user's accounts, transfers, disclaimers and consumed
-/// completions. It enforces what the real platform enforces for an extension: the user API refuses before logon,
-/// the back-office API serves only the session's user, and a transfer needs a consumed completion that authorised
-/// exactly its transaction. (The real platform's own tests prove the real thing; this is for extension authors.)
+/// An in-memory platform for extension unit tests: one user in one session, with accounts, transfers, the bank's
+/// EDV rules and system properties, challenges, completions and the audit trail.
+///
+/// It answers what the platform answers because it runs the platform's own policy code on memory: the EDV walk and
+/// its default (``EDVPolicy``: completion first, rules by position, `EdvDefaultDecision`, art. 16 exemptions,
+/// re-prompt windows), the choice of completion (``CompletionPolicy``: single use within `MfaFreshnessSeconds`, or
+/// a route's `freshFor`), dynamic linking at the transfer API, and the external MFA attempt counter. A parity test
+/// in the Stepup repository runs the same scenarios here and against a real `stepup serve`.
+///
+/// ```swift
+/// let platform = TestPlatform(userID: "user-1", rules: [
+///     EDVRuleDefinition(id: "small", position: 10, action: "TransferFunds",
+///                       conditions: [.detailAtMost(key: "amount", threshold: 30)], decision: .allow),
+/// ])
+/// let tester = ExtensionTester(MyExtension(), platform: platform)
+/// let first = await tester.run("confirm", fields: ["amount": "2500"])      // no rule decides: mfa_required
+/// try platform.completeChallenge(first.error!.challengeID!)                // the customer passes MFA
+/// let retry = await tester.run("confirm", fields: ["amount": "2500"])      // the handler runs, once
+/// ```
 public final class TestPlatform: Sendable {
+    struct TransferEntry {
+        let request: TransferRequest
+        let receipt: TransferReceipt
+        let completionID: String
+        let at: Date
+    }
+
     struct State {
         var accounts: [Account]
-        var transfers: [TransferRequest] = []
+        var transfers: [TransferEntry] = []
         var disclaimers: [String] = []
-        var consumed: [MFAContext] = []
-        var usedTransactions: Set<String> = []
         var externalTokens: [String] = []
         var events: [RecordedEvent] = []
-        var receipts: [String: (TransferRequest, TransferReceipt)] = [:]
         var failures = 0
         var openAttempts: Set<String> = []
+        var rules: [any EDVRule]
+        var properties: SystemProperties
+        var completions: [MFACompletion] = []
+        var challenges: [Challenge] = []
+        var trail: [AuditEvent] = []
+        var exemptedAmountMinor: Int64 = 0
+        var exemptedTransactions = 0
+        var newAddress: Bool
     }
+
+    /// The one session the kit's user is signed in with.
+    public static let sessionID = "test-session"
 
     /// Consecutive failures on the user's counter, as the platform keeps them: external proofs that failed.
     public var failures: Int { state.withLock { $0.failures } }
     /// The failure counter's limit (the platform's `MfaAttemptLimit`, default 5).
-    public let attemptLimit: Int
+    public var attemptLimit: Int { state.withLock { $0.properties.attemptLimit } }
 
     /// An event the extension wrote with ``PlatformClient/recordEvent(_:succeeded:details:)``.
     public struct RecordedEvent: Sendable, Equatable {
@@ -45,74 +75,177 @@ public final class TestPlatform: Sendable {
     func record(_ event: RecordedEvent) { state.withLock { $0.events.append(event) } }
 
     public let userID: String
+    /// The user as the platform's user record describes them (the SDK's `OnlineUser` and `UserProfile`).
+    public let profile: UserProfile
     public let registrationValue: String?
     public let ssoIdentifier: String?
-    private let state: Mutex<State>
+    let clock: @Sendable () -> Date
+    let state: Mutex<State>
 
+    /// - Parameters:
+    ///   - rules: the bank's EDV rules, data (``EDVRuleDefinition``) and Swift (``EDVRule``), as `stepup edv load`
+    ///     and the composition root give them to the platform. None: every audit action answers the default.
+    ///   - properties: the bank's system properties (`stepup props set`); `attemptLimit` overrides `MfaAttemptLimit`.
+    ///   - newAddress: whether the session's address is new for the user (the `new_address` condition).
+    ///   - clock: the time the kit's platform reads.
     public init(
         userID: String, accounts: [Account]? = nil, registrationValue: String? = nil, ssoIdentifier: String? = nil,
-        attemptLimit: Int = 5
+        attemptLimit: Int? = nil, rules: [any EDVRule] = [], properties: SystemProperties = SystemProperties(),
+        profile: UserProfile? = nil, newAddress: Bool = false, clock: @escaping @Sendable () -> Date = { Date() }
     ) {
-        self.attemptLimit = attemptLimit
+        var properties = properties
+        if let attemptLimit { properties.attemptLimit = attemptLimit }
         self.userID = userID
+        self.profile = profile
+            ?? UserProfile(
+                userID: userID, username: "alice", displayName: "Alice", firstName: "Alice", lastName: "Example",
+                email: "alice@example.com", customerNumber: "100001")
         self.registrationValue = registrationValue
         self.ssoIdentifier = ssoIdentifier
+        self.clock = clock
         state = Mutex(
             State(
                 accounts: accounts ?? [
                     Account(id: "acct-1", userID: userID, name: "Checking", number: "••1234", balanceMinor: 100_000, currency: "USD")
-                ]))
+                ],
+                rules: rules, properties: properties, newAddress: newAddress))
     }
 
+    // MARK: The bank's policy
+
+    /// Replaces the bank's EDV rules (as `stepup edv load` of exactly these would).
+    public func setRules(_ rules: [any EDVRule]) { state.withLock { $0.rules = rules } }
+
+    /// Sets a system property by its stored name, with the platform's validation (`stepup props set NAME VALUE`).
+    public func setProperty(_ name: String, to value: String) throws {
+        try state.withLock { try $0.properties.set(name, to: value) }
+    }
+
+    public var properties: SystemProperties { state.withLock { $0.properties } }
+
+    // MARK: The MFA workflow, as the banking app and the customer drive it
+
+    /// What the kit's platform wrote to the audit trail: each guarded call's event, `edv.decision`, completions
+    /// consumed or reused, exemptions, challenges opened, completed and ended.
+    public var auditTrail: [AuditEvent] { state.withLock { $0.trail } }
+
+    /// The session's challenges, oldest first.
+    public var challenges: [Challenge] { state.withLock { $0.challenges } }
+
+    /// The session's completions, consumed or not, oldest first.
+    public var completions: [MFACompletion] { state.withLock { $0.completions } }
+
+    /// The customer passes MFA on an open challenge (with `method`, an access code by default): the challenge
+    /// completes, a single-use completion for its context is recorded, and art. 16's counters start again.
+    @discardableResult
+    public func completeChallenge(_ id: String, method: MFAMethodID = .accessCode) throws -> MFACompletion {
+        let now = clock()
+        return try state.withLock { state in
+            guard let index = state.challenges.firstIndex(where: { $0.id == id }) else {
+                throw StepupError(.challengeNotFound)
+            }
+            var challenge = state.challenges[index]
+            try challenge.choose(method, at: now)
+            try challenge.apply(.complete, at: now)
+            state.challenges[index] = challenge
+            let completion = MFACompletion(
+                sessionID: Self.sessionID, challengeID: id, userID: userID, context: challenge.context, method: method,
+                completedAt: now)
+            state.completions.append(completion)
+            state.exemptedAmountMinor = 0
+            state.exemptedTransactions = 0
+            state.trail.append(
+                AuditEvent(
+                    at: now, action: "mfa.challenge.completed", outcome: .success, userID: userID,
+                    sessionID: Self.sessionID, challengeID: id, details: ["method": method.rawValue]))
+            return completion
+        }
+    }
+
+    /// The customer leaves (`.cancelled`) or the workflow ends without success (`.failed`, `.locked`, `.expired`).
+    public func endChallenge(_ id: String, as ending: ChallengeState) throws {
+        let event: ChallengeEvent
+        switch ending {
+        case .cancelled: event = .cancel
+        case .failed: event = .fail
+        case .locked: event = .lock
+        case .expired: event = .expire
+        default: throw StepupError(.badRequest, message: "A challenge ends cancelled, failed, locked or expired.")
+        }
+        let now = clock()
+        try state.withLock { state in
+            guard let index = state.challenges.firstIndex(where: { $0.id == id }) else {
+                throw StepupError(.challengeNotFound)
+            }
+            try state.challenges[index].apply(event, at: now)
+        }
+    }
+
+    // MARK: Banking
+
     public var accounts: [Account] { state.withLock { $0.accounts } }
-    public var transfers: [TransferRequest] { state.withLock { $0.transfers } }
+    public var transfers: [TransferRequest] { state.withLock { $0.transfers.map(\.request) } }
     public var acceptedDisclaimers: [String] { state.withLock { $0.disclaimers } }
 
-    func recordConsumed(_ context: MFAContext) { state.withLock { $0.consumed.append(context) } }
-
+    /// The platform's transfer API: the same checks, in the same order (`Platform.transfer`).
     func transfer(_ request: TransferRequest) throws -> TransferReceipt {
-        try state.withLock { state in
-            // As the platform: one payment per transaction id; a repeat answers the first receipt.
-            if let (earlier, receipt) = state.receipts[request.transactionID] {
-                guard earlier.samePayment(as: request) else { throw StepupError(.transactionIDReused) }
-                var repeated = receipt
+        guard request.isWellFormed else { throw StepupError(.badRequest, message: "The transfer's fields are not valid.") }
+        let now = clock()
+        return try state.withLock { state in
+            // One payment per transaction id; a repeat answers the first receipt.
+            if let earlier = state.transfers.first(where: { $0.request.transactionID == request.transactionID }) {
+                guard earlier.request.samePayment(as: request) else { throw StepupError(.transactionIDReused) }
+                var repeated = earlier.receipt
                 repeated.repeated = true
                 return repeated
             }
-            let authorised = state.consumed.contains { context in
-                if case .transaction(let items) = context { return items.contains(request.item) }
-                return false
+            let since = now.addingTimeInterval(-Double(state.properties.mfaFreshness))
+            let authorizing = state.completions.sorted { ($0.consumedAt ?? .distantPast) > ($1.consumedAt ?? .distantPast) }
+                .first { completion in
+                    guard let consumedAt = completion.consumedAt, consumedAt >= since, completion.authorizes(request)
+                    else { return false }
+                    return !state.transfers.contains { $0.completionID == completion.id && $0.request.transactionID == request.transactionID }
+                }
+            guard let authorizing else { throw StepupError(.transferNotAuthorized) }
+            let window = state.properties.duplicateTransferWindow
+            if request.confirmedNotDuplicate != true, window > 0,
+                state.transfers.contains(where: {
+                    $0.request.payee == request.payee && $0.request.amountMinor == request.amountMinor
+                        && $0.request.currency == request.currency && $0.at >= now.addingTimeInterval(-Double(window))
+                })
+            {
+                throw StepupError(.transferDuplicateSuspected)
             }
-            guard authorised, !state.usedTransactions.contains(request.transactionID) else {
-                throw StepupError(.transferNotAuthorized)
-            }
-            guard let index = state.accounts.firstIndex(where: { $0.id == request.fromAccountID }) else {
-                throw StepupError(.notFound, message: "No such account.")
-            }
+            guard let index = state.accounts.firstIndex(where: { $0.id == request.fromAccountID }),
+                state.accounts[index].userID == userID, state.accounts[index].currency == request.currency
+            else { throw StepupError(.notFound, message: "No such account.") }
             let account = state.accounts[index]
-            guard request.amountMinor > 0 else { throw StepupError(.badRequest, message: "The transfer's fields are not valid.") }
             guard account.balanceMinor >= request.amountMinor else { throw StepupError(.insufficientFunds) }
+            let balance = account.balanceMinor - request.amountMinor
             state.accounts[index] = Account(
                 id: account.id, userID: account.userID, name: account.name, number: account.number,
-                balanceMinor: account.balanceMinor - request.amountMinor, currency: account.currency)
-            state.usedTransactions.insert(request.transactionID)
-            state.transfers.append(request)
+                balanceMinor: balance, currency: account.currency)
             let receipt = TransferReceipt(
-                transferID: "transfer-\(state.transfers.count)", transactionID: request.transactionID,
-                balanceMinor: account.balanceMinor - request.amountMinor)
-            state.receipts[request.transactionID] = (request, receipt)
+                transferID: "transfer-\(state.transfers.count + 1)", transactionID: request.transactionID,
+                balanceMinor: balance)
+            state.transfers.append(TransferEntry(request: request, receipt: receipt, completionID: authorizing.id, at: now))
             return receipt
         }
     }
 
-    func acceptDisclaimer(_ id: String) { state.withLock { $0.disclaimers.append(id) } }
+    func acceptDisclaimer(_ id: String) throws {
+        guard !id.isEmpty, id.count <= 64 else { throw StepupError(.badRequest) }
+        state.withLock { $0.disclaimers.append(id) }
+    }
+
+    // MARK: External MFA
 
     func recordExternalToken(_ token: String) { state.withLock { $0.externalTokens.append(token) } }
 
     /// The platform's reservation before an external proof: refused once the counter is at its limit.
     func beginAttempt() throws -> String {
         try state.withLock { state in
-            guard state.failures < attemptLimit else { throw StepupError(.userLocked) }
+            guard state.failures < state.properties.attemptLimit else { throw StepupError(.userLocked) }
             state.failures += 1
             let id = SecureRandom.identifier()
             state.openAttempts.insert(id)
@@ -122,13 +255,12 @@ public final class TestPlatform: Sendable {
 
     /// Ends an attempt once, as the platform does: success gives the failure back and mints a token.
     func finishAttempt(_ id: String, succeeded: Bool) throws -> String {
-        let limit = attemptLimit
-        let failures: Int = try state.withLock { state in
+        let (failures, limit): (Int, Int) = try state.withLock { state in
             guard state.openAttempts.remove(id) != nil else {
                 throw StepupError(.forbidden, message: "That attempt is unknown or already finished.")
             }
             if succeeded { state.failures -= 1 }
-            return state.failures
+            return (state.failures, state.properties.attemptLimit)
         }
         guard succeeded else {
             if failures >= limit { throw StepupError(.attemptsExhausted, attemptsLeft: 0) }
@@ -141,124 +273,4 @@ public final class TestPlatform: Sendable {
 
     /// The external MFA tokens the extension set, in order.
     public var externalTokens: [String] { state.withLock { $0.externalTokens } }
-
-    func profile() -> UserProfile { UserProfile(userID: userID, username: "alice", displayName: "Alice") }
-}
-
-struct TestPlatformClient: PlatformClient {
-    let platform: TestPlatform
-    let isAuthenticated: Bool
-
-    func setExternalMFAToken(_ token: String) async throws {
-        guard token.count >= 22 else { throw StepupError(.badRequest, message: "An external MFA token has at least 128 bits.") }
-        platform.recordExternalToken(token)
-    }
-
-    func issueExternalMFAToken() async throws -> String {
-        let token = SecureRandom.token(bits: 256)
-        platform.recordExternalToken(token)
-        return token
-    }
-
-    func recordEvent(_ action: String, succeeded: Bool, details: [String: String]) async throws {
-        try ExtensionEventLimits.validate(action: action, details: details)
-        platform.record(.init(action: action, succeeded: succeeded, details: details))
-    }
-
-    func beginExternalMFAAttempt() async throws -> String { try platform.beginAttempt() }
-
-    func finishExternalMFAAttempt(_ attemptID: String, succeeded: Bool) async throws -> String {
-        try platform.finishAttempt(attemptID, succeeded: succeeded)
-    }
-
-    var user: any UserAPI { PolicedUserAPI(isAuthenticated: isAuthenticated, base: TestUserAPI(platform: platform)) }
-    var backOffice: any BackOfficeAPI {
-        PolicedBackOfficeAPI(sessionUserID: platform.userID, base: TestBackOfficeAPI(platform: platform))
-    }
-}
-
-/// The user API of the test kit; the hosts' one policy (``PolicedUserAPI``) refuses it before logon.
-struct TestUserAPI: UserAPI {
-    let platform: TestPlatform
-
-    func profile() async throws -> UserProfile { platform.profile() }
-    func accounts() async throws -> [Account] { platform.accounts }
-    func acceptDisclaimer(id: String) async throws { platform.acceptDisclaimer(id) }
-    func transfer(_ request: TransferRequest) async throws -> TransferReceipt { try platform.transfer(request) }
-}
-
-/// The back-office API of the test kit, limited to the test user by ``PolicedBackOfficeAPI``.
-struct TestBackOfficeAPI: BackOfficeAPI {
-    let platform: TestPlatform
-
-    func profile(userID: String) async throws -> UserProfile { platform.profile() }
-    func accounts(userID: String) async throws -> [Account] { platform.accounts }
-    func markDisclaimerAccepted(userID: String, id: String) async throws { platform.acceptDisclaimer(id) }
-}
-
-/// The guard's backend in tests: answers from the chosen ``MFAState`` and logs what it was asked.
-final class TestGuardBackend: MFAGuardBackend {
-    static let challengeID = "test-challenge"
-    static let eventID = "test-event"
-    let state: MFAState
-    let platform: TestPlatform
-    let expectedContext: MFAContext?
-    private let log = Mutex(GuardLog())
-
-    init(state: MFAState, platform: TestPlatform, expectedContext: MFAContext?) {
-        self.state = state
-        self.platform = platform
-        self.expectedContext = expectedContext
-    }
-
-    var seen: GuardLog { log.withLock { $0 } }
-
-    func satisfy(contexts: [MFAContext], freshFor: Int?) async throws -> MFAContext? {
-        log.withLock { $0.askedFor.append(contexts) }
-        let matched: MFAContext?
-        switch state {
-        case .completed: matched = contexts.first
-        case .completedFor(let context): matched = contexts.contains(context) ? context : nil
-        case .failing(let error): throw error
-        case .notCompleted, .abandoned, .blocked: matched = nil
-        }
-        if let matched {
-            log.withLock { $0.consumed.append(matched) }
-            platform.recordConsumed(matched)
-        }
-        return matched
-    }
-
-    func openChallenge(for context: MFAContext) async throws -> String {
-        log.withLock { $0.openedChallenges.append(context) }
-        return Self.challengeID
-    }
-
-    func challenge(id: String) async throws -> (state: ChallengeState, context: MFAContext)? {
-        guard id == Self.challengeID, case .abandoned(let challengeState) = state, let expectedContext else { return nil }
-        return (challengeState, expectedContext)
-    }
-
-    func completionLifetime() async throws -> Int { 300 }
-
-    func evaluateEvent(action: String, details: [String: String], linked: MFAContext?) async throws -> EDVOutcome {
-        log.withLock { $0.auditEvents.append(RecordedAuditEvent(action: action, details: details)) }
-        let context = linked
-            ?? .eventDrivenValidation(auditActionID: Self.eventID, auditActionName: action, detailsHash: EDVInput.hash(details))
-        switch state {
-        case .failing(let error): throw error
-        case .blocked: return .block
-        case .completed:
-            platform.recordConsumed(context)
-            log.withLock { $0.consumed.append(context) }
-            return .allow(context)
-        case .completedFor(let completed) where completed == context:
-            platform.recordConsumed(context)
-            log.withLock { $0.consumed.append(context) }
-            return .allow(context)
-        case .completedFor, .notCompleted, .abandoned:
-            log.withLock { $0.openedChallenges.append(context) }
-            return .requireMFA(challengeID: Self.challengeID, context: context)
-        }
-    }
 }

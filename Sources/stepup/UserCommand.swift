@@ -33,17 +33,32 @@ struct UserCommand: AsyncParsableCommand {
         @Argument(help: "The username.") var username: String
         @Option(help: "The name shown to the user.") var displayName: String?
         @Option(help: "Logon MFA: always or never.") var logonMfa: String = "always"
+        @Option(help: "The customer's first name (an extension's onlineUser.firstName).") var firstName: String?
+        @Option(help: "The customer's last name.") var lastName: String?
+        @Option(help: "The customer's email address (a record, not a delivery target: see `stepup target add`).")
+        var email: String?
+        @Option(help: "The customer's number in the bank's core system.") var customerNumber: String?
 
         func run() async throws {
             guard let policy = LogonMFAPolicy(rawValue: logonMfa) else { Admin.fail("--logon-mfa is always or never") }
+            let details = CustomerDetails(
+                firstName: firstName, lastName: lastName, email: email, customerNumber: customerNumber)
+            do { try details.validate() } catch let error as StepupError { Admin.fail(error.message) }
             guard let password = readLine(strippingNewline: true), password.count >= 8 else {
                 Admin.fail("give the password (at least 8 characters) on standard input")
             }
             await Admin.run(options) { platform in
                 let user = try await platform.createUser(
-                    username: username, displayName: displayName ?? username, password: password, logonMFA: policy)
+                    username: username, displayName: displayName ?? Self.displayName(details) ?? username,
+                    password: password, logonMFA: policy, details: details)
                 Admin.print("added \(user.username) (\(user.id)), logon MFA \(policy.rawValue)")
             }
+        }
+
+        /// "First Last" when either is given, so a customer added with names is not shown their username.
+        static func displayName(_ details: CustomerDetails) -> String? {
+            let parts = [details.firstName, details.lastName].compactMap { $0 }
+            return parts.isEmpty ? nil : parts.joined(separator: " ")
         }
     }
 
@@ -59,7 +74,9 @@ struct UserCommand: AsyncParsableCommand {
                     if let until = counter?.lockedUntil, until > platform.clock.now {
                         state += ", locked until \(ISO8601DateFormatter().string(from: until))"
                     }
-                    Admin.print("\(user.username)\t\(user.id)\t\(user.displayName)\tlogon MFA \(user.logonMFA.rawValue)\t\(state)")
+                    let customer = user.details.customerNumber.map { "\tcustomer \($0)" } ?? ""
+                    Admin.print(
+                        "\(user.username)\t\(user.id)\t\(user.displayName)\tlogon MFA \(user.logonMFA.rawValue)\t\(state)\(customer)")
                 }
             }
         }

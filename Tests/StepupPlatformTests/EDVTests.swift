@@ -124,6 +124,7 @@ struct EDVTests {
         let fixture = try await PlatformFixture(edvRules: [WritesWhileDeciding(platforms: platforms)])
         platforms.platform = fixture.platform
         let session = try await bobSession(fixture)
+        try await fixture.platform.setProperty("EdvDefaultDecision", to: "allow")
         let answers = Mutex<[EDVOutcome]>([])
         let evaluation = Task {
             for _ in 0..<2 {
@@ -157,24 +158,75 @@ struct EDVTests {
         _ = try await fixture.platform.verifyToken(challengeID: challengeID, token: try fixture.currentTOTP(), session: session)
     }
 
-    @Test func withoutRulesAnUnlinkedEventIsAllowedAndAudited() async throws {
+    /// A guard named `mfaValidationRequired` fails closed: with no decisive rule the bank's `EdvDefaultDecision`
+    /// answers, and it requires MFA unless the bank chose `allow` or `block`.
+    @Test func withoutADecisiveRuleTheBanksDefaultAnswersAndItRequiresMFA() async throws {
         let fixture = try await PlatformFixture()
         let session = try await bobSession(fixture)
         let outcome = try await fixture.platform.evaluateEvent(action: "CustomAuditAction", details: ["key": "value"], linked: nil, session: session)
-        #expect(outcome == .allow(nil))
-        let trail = try await fixture.platform.auditTrail(userID: session.userID)
+        guard case .requireMFA(let challengeID, .eventDrivenValidation(_, "CustomAuditAction", _)) = outcome else {
+            Issue.record("no rule should require MFA: \(outcome)")
+            return
+        }
+        var trail = try await fixture.platform.auditTrail(userID: session.userID)
         let event = try #require(trail.first { $0.action == "CustomAuditAction" })
         #expect(event.details == ["key": "value"])
         let decision = try #require(trail.first { $0.action == "edv.decision" })
-        #expect(decision.details["answer"] == "allow")
+        #expect(decision.details["answer"] == "require_mfa")
         #expect(decision.details["rule"] == "default")
+        #expect(decision.details["reason"] == "no_rule_decided")
         #expect(decision.details["event"] == event.id)
+        #expect(decision.challengeID == challengeID)
+
+        try await fixture.platform.setProperty("EdvDefaultDecision", to: "allow")
+        #expect(try await fixture.platform.evaluateEvent(action: "CustomAuditAction", details: [:], linked: nil, session: session) == .allow(nil))
+        try await fixture.platform.setProperty("EdvDefaultDecision", to: "block")
+        #expect(try await fixture.platform.evaluateEvent(action: "CustomAuditAction", details: [:], linked: nil, session: session) == .block)
+        trail = try await fixture.platform.auditTrail(userID: session.userID)
+        #expect(trail.filter { $0.action == "edv.decision" }.map { $0.details["answer"] } == ["require_mfa", "allow", "block"])
+        #expect(trail.filter { $0.action == "edv.decision" }.allSatisfy { $0.details["rule"] == "default" })
+        #expect(throws: StepupError.self) { try SystemProperties(values: ["EdvDefaultDecision": "maybe"]) }
+        await fixture.close()
+    }
+
+    /// A default of `allow` never exempts a transaction: only an explicit allow rule does, within art. 16.
+    @Test func aDefaultOfAllowStillRequiresMFAForATransaction() async throws {
+        let fixture = try await PlatformFixture()
+        let session = try await bobSession(fixture)
+        try await fixture.platform.setProperty("EdvDefaultDecision", to: "allow")
+        let linked = MFAContext.transaction([TransactionItem(id: "tx-1", amountMinor: 500, currency: "EUR", payee: "Acme")])
+        guard case .requireMFA(_, let context) = try await fixture.platform.evaluateEvent(action: "TransferFunds", details: [:], linked: linked, session: session) else {
+            Issue.record("a transaction needs an explicit allow rule to be exempt")
+            return
+        }
+        #expect(context == linked)
+        await fixture.close()
+    }
+
+    /// The decision that lets a call run after MFA names the rule that asked for it, not `default`.
+    @Test func aCallSatisfiedByMFANamesTheRuleThatAskedForIt() async throws {
+        let fixture = try await PlatformFixture()
+        let session = try await bobSession(fixture)
+        try await fixture.platform.saveEDVRules([EDVRuleDefinition(id: "mfa-payees", position: 1, action: "AddPayee", decision: .requireMFA)])
+        guard case .requireMFA(let challengeID, _) = try await fixture.platform.evaluateEvent(action: "AddPayee", details: ["payee": "Acme"], linked: nil, session: session) else {
+            Issue.record("the rule should ask for MFA")
+            return
+        }
+        try await completeWithTOTP(fixture, challengeID: challengeID, session: session)
+        guard case .allow = try await fixture.platform.evaluateEvent(action: "AddPayee", details: ["payee": "Acme"], linked: nil, session: session) else {
+            Issue.record("the completion should open the retry")
+            return
+        }
+        let decisions = try await fixture.platform.auditTrail(userID: session.userID).filter { $0.action == "edv.decision" }
+        #expect(decisions.map { $0.details["answer"] } == ["require_mfa", "satisfied"])
+        #expect(decisions.map { $0.details["rule"] } == ["mfa-payees", "mfa-payees"])
         await fixture.close()
     }
 
     @Test func aBlockRuleBlocksAndSaysWhichRule() async throws {
         let fixture = try await PlatformFixture()
         let session = try await bobSession(fixture)
+        try await fixture.platform.setProperty("EdvDefaultDecision", to: "allow")
         try await fixture.platform.saveEDVRules([EDVRuleDefinition(id: "no-exports", position: 1, action: "ExportHistory", decision: .block)])
         #expect(try await fixture.platform.evaluateEvent(action: "ExportHistory", details: [:], linked: nil, session: session) == .block)
         #expect(try await fixture.platform.evaluateEvent(action: "Other", details: [:], linked: nil, session: session) == .allow(nil))
@@ -270,6 +322,7 @@ struct EDVTests {
     @Test func historyConditionsCountEventsAndSpotNewAddresses() async throws {
         let fixture = try await PlatformFixture()
         let session = try await bobSession(fixture, address: "10.0.0.1")
+        try await fixture.platform.setProperty("EdvDefaultDecision", to: "allow")
         try await fixture.platform.saveEDVRules([
             EDVRuleDefinition(id: "burst", position: 1, action: "ExportHistory", conditions: [.moreThan(count: 2, withinSeconds: 3600)], decision: .block),
             EDVRuleDefinition(id: "new-address", position: 2, action: "AddPayee", conditions: [.newAddress], decision: .block),

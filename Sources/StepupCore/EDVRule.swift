@@ -1,5 +1,4 @@
 import Foundation
-import StepupCore
 
 /// An event-driven validation rule written in Swift, for what data rules cannot express (a call to a fraud
 /// engine, a model, a calendar). Data rules (``EDVRuleDefinition``) are the same protocol.
