@@ -77,8 +77,9 @@ public struct ExtensionRoute: Sendable {
     ///
     /// - Parameters:
     ///   - auditAction: the audit action name (the seeds' `audit_action_name`): each call creates an audit event
-    ///     and the platform's EDV rules answer allow, require MFA, or block. Without transactions, no decisive rule
-    ///     means allow; with transactions, only an explicit allow rule exempts the call from MFA.
+    ///     and the platform's EDV rules answer allow, require MFA, or block. When no rule decides, the bank's
+    ///     `EdvDefaultDecision` answers, which requires MFA unless the bank set it to `allow` or `block`: the guard
+    ///     fails closed. With transactions, only an explicit allow rule exempts the call from MFA.
     ///   - details: the author's details of that event: a string, a dictionary or a closure over the request.
     ///   - transactions: the transactions the call performs; the completion must authorise exactly these ids,
     ///     amounts, currencies and payees. Without it, the completion must be for this extension and route (or
