@@ -12,8 +12,8 @@ struct AdminOptions: ParsableArguments {
     @Option(help: "SQLite database file or postgres:// URL (default: as serve would use).") var database: String?
     @Option(help: "The platform key set file (default: <database>.keys.json; or STEPUP_KEYS).") var keys: String?
 
-    /// Opens the platform on the configured database, or exits with one line and code 1.
-    func platform() async -> (Platform, any Store) {
+    /// The settings `serve` would use, or exits with one line and code 1.
+    func settings() -> ServerConfiguration {
         var settings = ServerConfiguration()
         do {
             if let config { try settings.apply(file: config) }
@@ -25,6 +25,32 @@ struct AdminOptions: ParsableArguments {
         }
         if let database { settings.database = database }
         if let keys { settings.keysFile = keys }
+        return settings
+    }
+
+    /// Exits with the one line that says what to run first when there is no key set, before the command reads
+    /// anything or touches the database: for commands that seal a secret (an extension's key, a TOTP secret).
+    func requireKeySet() {
+        let settings = settings()
+        do {
+            _ = try KeySource.load(settings, environment: ProcessInfo.processInfo.environment, createIfMissing: false)
+        } catch let error as StepupError {
+            Admin.fail(error.message)
+        } catch {
+            Admin.fail("\(error)")
+        }
+    }
+
+    /// The SQLite file this command would create, if it does not exist yet: a failing command removes it again.
+    func newSQLiteFile(_ settings: ServerConfiguration) -> String? {
+        guard !StoreFactory.isPostgres(settings.database), !FileManager.default.fileExists(atPath: settings.database)
+        else { return nil }
+        return settings.database
+    }
+
+    /// Opens the platform on the configured database, or exits with one line and code 1.
+    func platform() async -> (Platform, any Store) {
+        let settings = settings()
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
             handler.logLevel = .warning
@@ -60,18 +86,25 @@ enum Admin {
         Foundation.exit(1)
     }
 
-    /// Runs an admin action, turning a typed error into one line on stderr and exit code 1.
+    /// Runs an admin action, turning a typed error into one line on stderr and exit code 1. A command that fails
+    /// leaves nothing behind: the SQLite file it created for the purpose is removed again.
     static func run(_ options: AdminOptions, _ body: (Platform) async throws -> Void) async {
+        let created = options.newSQLiteFile(options.settings())
         let (platform, store) = await options.platform()
+        func failed(_ message: String) async -> Never {
+            await store.close()
+            if let created {
+                for suffix in ["", "-wal", "-shm", "-journal"] { try? FileManager.default.removeItem(atPath: created + suffix) }
+            }
+            fail(message)
+        }
         do {
             try await body(platform)
             await store.close()
         } catch let error as StepupError {
-            await store.close()
-            fail(error.message)
+            await failed(error.message)
         } catch {
-            await store.close()
-            fail("\(error)")
+            await failed("\(error)")
         }
     }
 

@@ -28,6 +28,8 @@ struct ExtensionCommand: AsyncParsableCommand {
 
         func run() async throws {
             guard Self.isValidName(name) else { Admin.fail("\(name) is not a valid extension name (a-z, 0-9, - and _)") }
+            // The key is sealed under the platform key set: say so before asking for it.
+            options.requireKeySet()
             guard let key = readLine(strippingNewline: true), key.utf8.count >= 32 else {
                 Admin.fail("give the extension's key (at least 32 bytes) on standard input")
             }

@@ -16,6 +16,7 @@ struct TokenCommand: AsyncParsableCommand {
         @Option(help: "The issuer shown in the authenticator app.") var issuer: String = "Stepup Bank"
 
         func run() async throws {
+            options.requireKeySet()
             await Admin.run(options) { platform in
                 let user = try await platform.user(named: username)
                 let token = try await platform.addAccessToken(userID: user.id)
