@@ -99,10 +99,10 @@ public enum RequestSignature {
         }
         let expected = "v1=" + mac(key: key, message: signedBytes(timestamp, nonce, method, path, body))
         guard ConstantTime.equals(expected, signature) else {
-            throw StepupError(.forbidden, message: "The request signature is not valid.")
+            throw StepupError(.signatureInvalid, message: "The request signature does not verify with the receiver's key.")
         }
         guard abs(now.timeIntervalSince1970 - seconds) <= window else {
-            throw StepupError(.forbidden, message: "The request is too old or from the future.")
+            throw StepupError(.signatureInvalid, message: "The request is too old or from the future (the clocks differ).")
         }
     }
 

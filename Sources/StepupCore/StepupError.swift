@@ -53,6 +53,11 @@ public struct StepupError: Error, Sendable, Equatable, CustomStringConvertible {
         /// An extension's proof of the user (a passphrase, say) did not hold; counted like a wrong code.
         case externalProofInvalid = "external_proof_invalid"
         case extensionNotFound = "extension_not_found"
+        /// An extension's own service did not answer, or refused the platform (its key or clock differs).
+        case extensionUnavailable = "extension_unavailable"
+        /// A signed request between the platform and an extension service does not verify with the key the
+        /// receiver holds for the sender (or its timestamp is outside the window).
+        case signatureInvalid = "signature_invalid"
         case forbidden = "forbidden"
         case storeUnavailable = "store_unavailable"
         case configurationInvalid = "configuration_invalid"
@@ -82,7 +87,7 @@ public struct StepupError: Error, Sendable, Equatable, CustomStringConvertible {
             case .notAuthenticated, .logonFailed, .sessionExpired, .mfaRequired, .codeInvalid, .tokenInvalid,
                 .tokenReplayed, .codeExpired, .externalProofInvalid:
                 401
-            case .csrfInvalid, .mfaBlocked, .transferNotAuthorized, .forbidden: 403
+            case .csrfInvalid, .mfaBlocked, .transferNotAuthorized, .forbidden, .signatureInvalid: 403
             case .mfaAbandoned: 401
             case .insufficientFunds, .transactionIDReused, .transferDuplicateSuspected: 409
             case .extensionNotFound: 404
@@ -93,7 +98,7 @@ public struct StepupError: Error, Sendable, Equatable, CustomStringConvertible {
             case .logonThrottled, .resendTooSoon, .sendLimitReached: 429
             case .attemptsExhausted, .userLocked: 423
             case .deliveryFailed: 502
-            case .storeUnavailable: 503
+            case .storeUnavailable, .extensionUnavailable: 503
             case .configurationInvalid, .internal: 500
             case .oidcStateInvalid, .oidcStateReplayed, .oidcCodeRejected, .oidcIssuerMismatch: 400
             case .oidcTokenInvalid, .oidcAuthStale: 401
@@ -143,6 +148,8 @@ public struct StepupError: Error, Sendable, Equatable, CustomStringConvertible {
                 "You sent the same amount to this payee a moment ago. Confirm that this is not a duplicate."
             case .externalProofInvalid: "That is not right."
             case .extensionNotFound: "No such extension."
+            case .extensionUnavailable: "This part of online banking is not available right now. Try again later."
+            case .signatureInvalid: "The request signature is not valid."
             case .forbidden: "That is not allowed."
             case .storeUnavailable: "The service is temporarily unavailable."
             case .configurationInvalid: "The configuration is not valid."
@@ -173,6 +180,15 @@ public struct StepupError: Error, Sendable, Equatable, CustomStringConvertible {
     public var context: String?
     /// Seconds a completion may be old (RFC 9470 `max_age`), for `mfa_required`.
     public var maxAge: Int?
+    /// The methods the resource answers, for `method_not_allowed` (the `Allow` header).
+    public var allow: [String]?
+
+    /// `405`: the route exists, but not for this method.
+    public static func methodNotAllowed(_ allow: [String]) -> StepupError {
+        var error = StepupError(.methodNotAllowed, message: "This route answers \(allow.joined(separator: " and ")) only.")
+        error.allow = allow
+        return error
+    }
 
     public init(
         _ code: Code, message: String? = nil, lockedUntil: Date? = nil, attemptsLeft: Int? = nil,

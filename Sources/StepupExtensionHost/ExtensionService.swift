@@ -70,10 +70,18 @@ public struct ExtensionService: Sendable {
         }
         let body = Array(try await request.body.collect(upTo: 1 << 20).readableBytesView)
         let now = Date()
-        try RequestSignature.verify(
-            key: key, method: "POST", path: request.uri.path, body: body,
-            timestamp: request.headers[HTTPField.Name("X-Stepup-Timestamp")!], nonce: request.headers[HTTPField.Name("X-Stepup-Nonce")!],
-            signature: request.headers[HTTPField.Name("X-Stepup-Signature")!], now: now)
+        do {
+            try RequestSignature.verify(
+                key: key, method: "POST", path: request.uri.path, body: body,
+                timestamp: request.headers[HTTPField.Name("X-Stepup-Timestamp")!], nonce: request.headers[HTTPField.Name("X-Stepup-Nonce")!],
+                signature: request.headers[HTTPField.Name("X-Stepup-Signature")!], now: now)
+        } catch let error as StepupError {
+            // Which side refused, and why, for whoever runs the service; never the key.
+            context.logger.warning(
+                "refused a request that claims to come from the platform: its signature does not verify with this service's key for the extension (the platform holds another key, or the clocks differ)",
+                metadata: ["extension": "\(name)", "path": "\(request.uri.path)", "reason": "\(error.message)"])
+            throw error
+        }
         guard let nonce = request.headers[HTTPField.Name("X-Stepup-Nonce")!] else {
             throw StepupError(.forbidden, message: "The request was replayed.")
         }

@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import Logging
 import NIOCore
 import StepupCore
 import StepupSDK
@@ -56,12 +57,22 @@ public struct HTTPPlatformClient: PlatformClient {
         } catch is SignedCall.Unreachable {
             throw StepupError(.storeUnavailable, message: "The platform could not be reached.")
         }
-        return try answer.decode(Answer.self) { status in
-            (200..<300).contains(status)
-                ? StepupError(.internal, message: "The platform's answer was not understood.")
-                : StepupError(.internal, message: "The platform answered \(status).")
+        do {
+            return try answer.decode(Answer.self) { status in
+                (200..<300).contains(status)
+                    ? StepupError(.internal, message: "The platform's answer was not understood.")
+                    : StepupError(.internal, message: "The platform answered \(status).")
+            }
+        } catch let error as StepupError where error.code == .signatureInvalid {
+            // The platform refused this service's own request: its key for the extension differs from ours.
+            Self.logger.warning(
+                "the platform refused this service's request signature: the key it holds for this extension differs from STEPUP_EXTENSION_KEY, or the clocks differ",
+                metadata: ["platform": "\(platformURL)", "operation": "\(operation.path)", "reason": "\(error.message)"])
+            throw error
         }
     }
+
+    static let logger = Logger(label: "stepup.extension-host")
 }
 
 struct HTTPUserAPI: UserAPI {

@@ -64,6 +64,9 @@ public struct ExtensionRoute: Sendable {
     /// The guard, when the route requires MFA.
     public private(set) var mfaGuard: MFAGuard?
 
+    /// The methods the route answers, as an `Allow` header names them.
+    public var allowedMethods: [String] { methods.map(\.rawValue).sorted() }
+
     public init(
         _ routingKey: String, methods: Set<ExtensionRequest.Method> = [.get, .post],
         handler: @escaping ExtensionHandler

@@ -3,7 +3,8 @@ import StepupCore
 /// Runs one extension call: the route's guard, then its handler. Every host (in process, the extension service,
 /// `StepupTesting`) dispatches through here, so the guard means the same everywhere.
 package enum ExtensionDispatcher {
-    /// Finds the route, enforces its guard and runs its handler. Throws `not_found` for an unknown route or method,
+    /// Finds the route, enforces its guard and runs its handler. Throws `not_found` for an unknown route and
+    /// `method_not_allowed` (with the route's methods, for `Allow`) for a method it does not answer,
     /// and `mfa_required`, `mfa_abandoned`, `mfa_blocked` when the guard refuses and the route has no error
     /// handler. The handler runs only after a matching completion was consumed.
     ///
@@ -13,9 +14,10 @@ package enum ExtensionDispatcher {
         _ request: ExtensionRequest, to ext: any Extension, backend: any MFAGuardBackend,
         willRunHandler: (@Sendable () -> Void)? = nil
     ) async throws -> ExtensionResponse {
-        guard let route = ext.route(request.routingKey), route.methods.contains(request.method) else {
+        guard let route = ext.route(request.routingKey) else {
             throw StepupError(.notFound, message: "The extension has no such route.")
         }
+        guard route.methods.contains(request.method) else { throw StepupError.methodNotAllowed(route.allowedMethods) }
         guard let mfaGuard = route.mfaGuard else {
             willRunHandler?()
             return try await route.handler(request)

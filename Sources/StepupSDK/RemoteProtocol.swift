@@ -42,6 +42,8 @@ package struct RemoteCall: Sendable, Codable, Equatable {
 package struct RemoteDescription: Sendable, Codable, Equatable {
     package var found: Bool
     package var requirement: GuardRequirement?
+    /// When the route exists but not for the call's method: the methods it answers (for `405` and `Allow`).
+    package var allow: [String]?
 }
 
 /// A handler's answer on the wire.
@@ -137,8 +139,9 @@ extension ExtensionDispatcher {
 
     /// The service's description of a call.
     package static func describe(_ request: ExtensionRequest, to ext: any Extension) throws -> RemoteDescription {
-        guard let route = ext.route(request.routingKey), route.methods.contains(request.method) else {
-            return RemoteDescription(found: false, requirement: nil)
+        guard let route = ext.route(request.routingKey) else { return RemoteDescription(found: false, requirement: nil) }
+        guard route.methods.contains(request.method) else {
+            return RemoteDescription(found: false, requirement: nil, allow: route.allowedMethods)
         }
         return RemoteDescription(found: true, requirement: try route.mfaGuard?.requirement(for: request))
     }

@@ -20,6 +20,7 @@ struct ErrorMiddleware: RouterMiddleware {
             let stepupError = StepupError.from(error) { cause in
                 context.logger.error("unexpected error", metadata: ["type": "\(cause)"])
             }
+            if ExtensionErrorPage.applies(to: request) { return ExtensionErrorPage.response(stepupError, requestID: context.id) }
             return stepupError.response(requestID: context.id)
         }
     }

@@ -29,10 +29,19 @@ struct ExtensionPlatformRoutes {
         guard let token = request.headers[HTTPField.Name("X-Stepup-Credential")!],
             let claimed = Self.claimedExtension(token), let registered = try await platform.registeredExtension(name: claimed)
         else { throw StepupError(.forbidden, message: "The extension credential is not valid.") }
-        try RequestSignature.verify(
-            key: registered.key, method: "POST", path: request.uri.path, body: body,
-            timestamp: request.headers[HTTPField.Name("X-Stepup-Timestamp")!], nonce: request.headers[HTTPField.Name("X-Stepup-Nonce")!],
-            signature: request.headers[HTTPField.Name("X-Stepup-Signature")!], now: now)
+        do {
+            try RequestSignature.verify(
+                key: registered.key, method: "POST", path: request.uri.path, body: body,
+                timestamp: request.headers[HTTPField.Name("X-Stepup-Timestamp")!], nonce: request.headers[HTTPField.Name("X-Stepup-Nonce")!],
+                signature: request.headers[HTTPField.Name("X-Stepup-Signature")!], now: now)
+        } catch let error as StepupError {
+            context.logger.warning(
+                "refused a call from an extension service: its signature does not verify with the key registered for the extension (the service holds another key, or the clocks differ)",
+                metadata: ["extension": "\(registered.name)", "operation": "\(request.uri.path)", "reason": "\(error.message)"])
+            throw StepupError(
+                .signatureInvalid,
+                message: "The platform refused this service's request signature: the key registered for \(registered.name) differs from the service's, or the clocks differ.")
+        }
         let credential = try ExtensionCredential.verify(token, key: registered.key, now: now, extensionName: registered.name)
         guard let nonce = request.headers[HTTPField.Name("X-Stepup-Nonce")!], try await platform.useNonce(nonce) else {
             throw StepupError(.forbidden, message: "The request was replayed.")

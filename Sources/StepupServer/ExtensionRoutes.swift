@@ -74,7 +74,8 @@ struct ExtensionRoutes {
             return try Self.response(answer)
         }
         guard let registered else { throw StepupError(.extensionNotFound) }
-        let answer = try await forwarder.dispatch(extensionRequest, to: registered, session: resumed.session, user: resumed.user)
+        let answer = try await forwarder.dispatch(
+            extensionRequest, to: registered, session: resumed.session, user: resumed.user, logger: context.logger)
         return try Self.response(answer)
     }
 

@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import Logging
 import NIOCore
 import StepupCore
 import StepupPlatform
@@ -14,7 +15,16 @@ struct RemoteExtensionForwarder: Sendable {
     let platform: Platform
     let client: HTTPClient
 
-    init(platform: Platform, client: HTTPClient = .shared) {
+    /// The client extension services are called with: a stopped service is known within two seconds (a refused
+    /// or unanswered connect), not after the whole call's timeout, so the banking app can say so at once.
+    static let client: HTTPClient = {
+        var configuration = HTTPClient.Configuration()
+        configuration.timeout.connect = .seconds(2)
+        configuration.redirectConfiguration = .disallow
+        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+    }()
+
+    init(platform: Platform, client: HTTPClient = Self.client) {
         self.platform = platform
         self.client = client
     }
@@ -27,7 +37,7 @@ struct RemoteExtensionForwarder: Sendable {
     }
 
     func dispatch(
-        _ request: ExtensionRequest, to registered: RegisteredExtension, session: Session, user: User
+        _ request: ExtensionRequest, to registered: RegisteredExtension, session: Session, user: User, logger: Logger
     ) async throws -> ExtensionResponse {
         let call = RemoteCall(
             method: request.method.rawValue, routingKey: request.routingKey, formFields: request.formFields,
@@ -41,38 +51,57 @@ struct RemoteExtensionForwarder: Sendable {
             return try credential.signed(with: registered.key)
         }
         let description: RemoteDescription = try await post(
-            "describe", call, to: registered, credential: try credential(request.mfaInfo))
-        guard description.found else { throw StepupError(.notFound, message: "The extension has no such route.") }
+            "describe", call, to: registered, credential: try credential(request.mfaInfo), logger: logger)
+        guard description.found else {
+            if let allow = description.allow, !allow.isEmpty { throw StepupError.methodNotAllowed(allow) }
+            throw StepupError(.notFound, message: "The extension has no such route.")
+        }
         let route = ExtensionRoute.remote(
             request.routingKey, method: request.method, requirement: description.requirement,
             handler: { forwarded in
-                let answer: RemoteResponse = try await post("call", call, to: registered, credential: try credential(forwarded.mfaInfo))
+                let answer: RemoteResponse = try await post("call", call, to: registered, credential: try credential(forwarded.mfaInfo), logger: logger)
                 return answer.response
             },
             errorHandler: { forwarded, failure in
                 var failed = call
                 failed.failure = RemoteFailure(failure)
-                let answer: RemoteResponse = try await post("error", failed, to: registered, credential: try credential(forwarded.mfaInfo))
+                let answer: RemoteResponse = try await post("error", failed, to: registered, credential: try credential(forwarded.mfaInfo), logger: logger)
                 return answer.response
             })
         let proxy = Proxy(name: registered.name, runsBeforeLogon: registered.runsBeforeLogon, routes: [route])
         return try await ExtensionDispatcher.dispatch(request, to: proxy, backend: PlatformGuardBackend(platform: platform, session: session))
     }
 
-    func post<Answer: Decodable>(_ action: String, _ call: RemoteCall, to registered: RegisteredExtension, credential: String)
-        async throws -> Answer
+    func post<Answer: Decodable>(
+        _ action: String, _ call: RemoteCall, to registered: RegisteredExtension, credential: String, logger: Logger
+    ) async throws -> Answer
     {
         let answer: SignedCall.Answer
+        let metadata: Logger.Metadata = ["extension": "\(registered.name)", "url": "\(registered.baseURL)", "step": "\(action)"]
         do {
             answer = try await SignedCall(client: client, key: registered.key, credential: credential).post(
                 base: registered.baseURL, path: "/stepup/\(registered.name)/\(action)", body: call, now: platform.clock.now,
                 timeout: .seconds(15), limit: 4 << 20)
-        } catch is SignedCall.Unreachable {
-            throw StepupError(.deliveryFailed, message: "The extension service did not answer.")
+        } catch let unreachable as SignedCall.Unreachable {
+            logger.warning(
+                "extension service did not answer", metadata: metadata.merging(["error": "\(unreachable.reason)"]) { $1 })
+            throw StepupError(.extensionUnavailable)
         }
         // A service answers 200 or an error envelope; anything else is its failure, not the user's.
-        return try answer.decode(Answer.self) { status in
-            StepupError(.deliveryFailed, message: "The extension service answered \(status).")
+        do {
+            return try answer.decode(Answer.self) { status in
+                logger.warning(
+                    "extension service answered outside the protocol", metadata: metadata.merging(["status": "\(status)"]) { $1 })
+                return StepupError(.extensionUnavailable)
+            }
+        } catch let error as StepupError where error.code == .signatureInvalid {
+            // The service refused the platform's own request: a configuration fault on one side, never the user's.
+            logger.warning(
+                "extension service refused the platform's request signature: the key registered for it here differs from the service's, or the clocks differ",
+                metadata: metadata.merging(["reason": "\(error.message)"]) { $1 })
+            throw StepupError(
+                .extensionUnavailable,
+                message: "This part of online banking is not available right now (its service refused the bank's signature). Try again later.")
         }
     }
 

@@ -19,7 +19,10 @@ package struct SignedCall: Sendable {
     }
 
     /// The other side did not answer (refused, timed out); the caller says what that means for its user.
-    package struct Unreachable: Error {}
+    package struct Unreachable: Error {
+        /// What the HTTP client said (connect refused, timed out, …): for the log, never for the user.
+        package let reason: String
+    }
 
     /// What came back: the status and at most `limit` bytes of body.
     package struct Answer: Sendable {
@@ -51,7 +54,7 @@ package struct SignedCall: Sendable {
         do {
             response = try await client.execute(request, timeout: timeout)
         } catch {
-            throw Unreachable()
+            throw Unreachable(reason: "\(error)")
         }
         let data = Data(buffer: try await response.body.collect(upTo: limit))
         return Answer(status: Int(response.status.code), body: data)

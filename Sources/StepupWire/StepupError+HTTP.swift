@@ -18,6 +18,7 @@ extension StepupError: HTTPResponseError {
     package func response(requestID: String?) -> Response {
         var headers: HTTPFields = [.contentType: "application/json; charset=utf-8", .cacheControl: "no-store"]
         if let retryAfter { headers[.retryAfter] = String(retryAfter) }
+        if let allow, !allow.isEmpty { headers[.allow] = allow.joined(separator: ", ") }
         if code == .mfaRequired {
             // RFC 9470: tells API clients that a stronger, fresher authentication is needed, and how fresh.
             var challenge = #"Bearer error="insufficient_user_authentication", error_description="Multi-factor authentication is required""#

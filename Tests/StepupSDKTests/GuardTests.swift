@@ -124,9 +124,11 @@ struct GuardTests {
         #expect(await tester.run("fresh", mfa: .completed).handlerRan)
     }
 
-    @Test func unknownRoutesAndMethodsAreNotFound() async {
+    @Test func anUnknownRouteIsNotFoundAndAWrongMethodIsNotAllowed() async {
         #expect(await tester.run("missing").error?.code == .notFound)
-        #expect(await tester.run("getonly", method: .post).error?.code == .notFound)
+        let wrong = await tester.run("getonly", method: .post).error
+        #expect(wrong?.code == .methodNotAllowed)
+        #expect(wrong?.allow == ["GET"])
         #expect(await tester.run("getonly", method: .get).response?.text == "get")
     }
 }

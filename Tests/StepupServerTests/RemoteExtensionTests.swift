@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import Logging
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
@@ -46,9 +47,9 @@ final class RunningService: Sendable {
         self.task = task
     }
 
-    static func start(_ service: ExtensionService) async throws -> RunningService {
+    static func start(_ service: ExtensionService, logger: Logger = Logger(label: "stepup.extension-host")) async throws -> RunningService {
         let (stream, continuation) = AsyncStream<Int>.makeStream()
-        let app = service.application(host: "127.0.0.1", port: 0) { channel in
+        let app = service.application(host: "127.0.0.1", port: 0, logger: logger) { channel in
             continuation.yield(channel.localAddress?.port ?? 0)
             continuation.finish()
         }
