@@ -50,7 +50,8 @@ public struct OIDCConfiguration: Sendable {
     public let requestTimeout: TimeInterval
     /// How long a started flow (its state, nonce and verifier) may wait for the user's return.
     public let flowLifetime: TimeInterval
-    /// How long discovery and the key set are cached.
+    /// How long discovery and the key set are cached (default 600 s). The key set is refetched sooner, at most every
+    /// ``OIDCProvider/keyRefetchInterval``, for a token under a key it lacks or failing its signature.
     public let metadataLifetime: TimeInterval
     /// Leeway for `exp` and `iat` against this server's clock.
     public let clockSkew: TimeInterval
@@ -58,8 +59,14 @@ public struct OIDCConfiguration: Sendable {
     /// another host). Empty: every endpoint must be on the issuer's origin.
     public let additionalEndpointHosts: Set<String>
 
+    /// The shortest client secret accepted, in UTF-8 bytes. The secret only authenticates the client at the PAR and
+    /// token endpoints: ID tokens signed with it (HS256, whose RFC 7518 §3.2 key must have 32 bytes) are refused,
+    /// so this is a floor against a placeholder, not a key size. Give 32 random bytes or more.
+    public static let minimumSecretLength = 16
+
     /// - Throws: `configuration_invalid` when the issuer or redirect URI is not an absolute https URL (http only on
-    ///   loopback), or the client is incomplete.
+    ///   loopback: `127.0.0.1`, `::1`, `localhost`), or the client has no id or a secret shorter than
+    ///   ``minimumSecretLength``.
     public init(
         issuer: String, clientID: String, clientSecret: String,
         clientAuthentication: ClientAuthentication = .clientSecretBasic, redirectURI: String, scope: String = "openid",
@@ -71,8 +78,9 @@ public struct OIDCConfiguration: Sendable {
         guard Self.isAllowedURL(issuer), Self.isAllowedURL(redirectURI) else {
             throw OIDCFailure.configuration("The issuer and redirect URI must be absolute https URLs (http only on loopback).")
         }
-        guard !clientID.isEmpty, clientSecret.utf8.count >= 16 else {
-            throw OIDCFailure.configuration("The client needs an id and a secret of at least 16 characters.")
+        guard !clientID.isEmpty, clientSecret.utf8.count >= Self.minimumSecretLength else {
+            throw OIDCFailure.configuration(
+                "The client needs an id and a secret of at least \(Self.minimumSecretLength) bytes (UTF-8).")
         }
         guard scope.split(separator: " ").contains("openid") else {
             throw OIDCFailure.configuration("The scope must include openid.")

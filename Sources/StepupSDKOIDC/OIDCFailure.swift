@@ -32,6 +32,8 @@ public enum OIDCFailure: Error, Sendable, Equatable {
     case subjectMismatch
     case noRegistration
     case configuration(String)
+    /// The client secret file could not be read: `reason` says why (never what the file holds).
+    case clientSecretUnreadable(path: String, reason: String)
 
     /// A short, stable reason for the audit trail; never a secret.
     public var auditReason: String {
@@ -62,6 +64,7 @@ public enum OIDCFailure: Error, Sendable, Equatable {
         case .subjectMismatch: "subject_mismatch"
         case .noRegistration: "no_registration"
         case .configuration: "configuration"
+        case .clientSecretUnreadable: "client_secret_unreadable"
         }
     }
 
@@ -82,6 +85,8 @@ public enum OIDCFailure: Error, Sendable, Equatable {
         case .subjectMismatch: StepupError(.oidcSubjectMismatch)
         case .noRegistration: StepupError(.forbidden, message: "No identity provider is registered for this user.")
         case .configuration(let message): StepupError(.configurationInvalid, message: message)
+        case .clientSecretUnreadable(let path, let reason):
+            StepupError(.configurationInvalid, message: "The client secret file \(path) could not be read: \(reason).")
         }
     }
 }

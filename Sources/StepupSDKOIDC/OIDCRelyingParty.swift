@@ -120,10 +120,7 @@ public struct OIDCRelyingParty: Sendable {
         }
         guard let code = input.code, !code.isEmpty, code.utf8.count <= 2048 else { throw .codeMissing }
         let idToken = try await provider.exchange(code: code, codeVerifier: flow.codeVerifier)
-        let kid = try IDTokenVerifier.header(of: idToken).kid
-        let keys = try await provider.keySet(containing: kid)
-        let claims = try await IDTokenVerifier(configuration: configuration).verify(
-            idToken, keys: keys, nonce: flow.nonce, startedAt: flow.startedAt, now: clock.now)
+        let claims = try await provider.verifyIDToken(idToken, nonce: flow.nonce, startedAt: flow.startedAt, now: clock.now)
         guard let expected = subject(for: request), ConstantTime.equals(claims.sub, expected) else { throw .subjectMismatch }
         return claims
     }

@@ -3,7 +3,8 @@ import StepupExamples
 import StepupSDKOIDC
 
 /// The example redirect-based external MFA (`idp-verify`), mounted by `serve` when `STEPUP_OIDC_ISSUER` is set:
-/// `STEPUP_OIDC_CLIENT_ID`, `STEPUP_OIDC_CLIENT_SECRET` (or `…_FILE`), `STEPUP_OIDC_REDIRECT_URI`, and optionally
+/// `STEPUP_OIDC_CLIENT_ID`, `STEPUP_OIDC_CLIENT_SECRET` or `STEPUP_OIDC_CLIENT_SECRET_FILE` (one, not both; at least
+/// ``OIDCConfiguration/minimumSecretLength`` bytes), `STEPUP_OIDC_REDIRECT_URI`, and optionally
 /// `STEPUP_OIDC_CLIENT_AUTH` (`client_secret_basic` or `client_secret_post`), `STEPUP_OIDC_SUBJECT`
 /// (`registration` or `sso`) and `STEPUP_OIDC_FRESHNESS` (`auth_time`, or `provider` for a provider that enforces
 /// a fresh login itself and reports no usable `auth_time`).
@@ -16,13 +17,7 @@ enum IdentityProviderSettings {
             }
             return value
         }
-        var secret = environment["STEPUP_OIDC_CLIENT_SECRET"] ?? ""
-        if secret.isEmpty, let file = environment["STEPUP_OIDC_CLIENT_SECRET_FILE"] {
-            secret = (try? String(contentsOfFile: file, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
-        }
-        guard !secret.isEmpty else {
-            throw OIDCFailure.configuration("Give the client secret in STEPUP_OIDC_CLIENT_SECRET or STEPUP_OIDC_CLIENT_SECRET_FILE.")
-        }
+        let secret = try OIDCClientSecret.fromEnvironment(environment, variable: "STEPUP_OIDC_CLIENT_SECRET")
         guard let authentication = OIDCConfiguration.ClientAuthentication(rawValue: environment["STEPUP_OIDC_CLIENT_AUTH"] ?? "client_secret_basic") else {
             throw OIDCFailure.configuration("STEPUP_OIDC_CLIENT_AUTH is client_secret_basic or client_secret_post.")
         }

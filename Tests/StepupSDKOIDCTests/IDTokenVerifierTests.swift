@@ -15,30 +15,7 @@ import Testing
     let startedAt = Date(timeIntervalSince1970: 1_800_000_000 - 20)
     let nonce = "nonce-0123456789abcdef0123"
 
-    struct Signer {
-        let keys = JWTKeyCollection()
-        let privateKey: JWTKit.Insecure.RSA.PrivateKey
-        let kid: String
-
-        init(kid: String = "k1") async throws {
-            privateKey = try JWTKit.Insecure.RSA.PrivateKey(backing: _RSA.Signing.PrivateKey(keySize: .bits2048))
-            self.kid = kid
-            await keys.add(rsa: privateKey, digestAlgorithm: .sha256, kid: JWKIdentifier(string: kid))
-        }
-
-        func sign(_ claims: IDTokenClaims) async throws -> String {
-            try await keys.sign(claims, kid: JWKIdentifier(string: kid))
-        }
-
-        /// What a verifier fetches: the public half only, as a JWKS.
-        func publicKeys() async throws -> ProviderKeys {
-            let primitives = try privateKey.publicKey.getKeyPrimitives()
-            let jwks = """
-                {"keys":[{"kty":"RSA","alg":"RS256","kid":"\(kid)","n":"\(Base64URL.encode(Array(primitives.modulus)))","e":"\(Base64URL.encode(Array(primitives.publicExponent)))"}]}
-                """
-            return try await ProviderKeys.read(jwks: Array(jwks.utf8))
-        }
-    }
+    typealias Signer = TestSigner
 
     func configuration(freshness: OIDCConfiguration.Freshness = .authTime(skew: 5)) throws -> OIDCConfiguration {
         try OIDCConfiguration(
