@@ -41,6 +41,27 @@ extension Platform {
 
     /// Adds or replaces an extension service in the registry; its key is sealed with the platform key set.
     public func register(_ ext: RegisteredExtension) async throws {
+        try ext.validate()
+        let sealed = try requireKeys().seal(Array(ext.key.utf8), purpose: Self.registryPurpose(ext.name))
+        let now = clock.now
+        try await store.write { tx in
+            try await tx.save(
+                ExtensionRegistryRecord(
+                    name: ext.name, baseURL: ext.baseURL, sealedKey: sealed, runsBeforeLogon: ext.runsBeforeLogon,
+                    externalMFAContexts: ext.externalMFAContexts, authorizationOrigins: ext.authorizationOrigins), at: now)
+            try await tx.append(AuditEvent(at: now, action: "extension.registered", outcome: .success, userID: nil, details: ["extension": ext.name, "url": ext.baseURL]))
+        }
+    }
+}
+
+extension RegisteredExtension {
+    /// Refuses a registration that could never work, before anything is opened or written: a name that is not an
+    /// extension name, a key under 32 bytes, a URL that is not http(s), unknown MFA contexts, bad sign-in origins.
+    public func validate() throws {
+        guard ExtensionName.isValid(name) else {
+            throw StepupError(.configurationInvalid, message: "\(name) is not a valid extension name (a-z, 0-9, - and _)")
+        }
+        let ext = self
         guard ext.key.utf8.count >= 32 else {
             throw StepupError(.configurationInvalid, message: "an extension key has at least 32 bytes")
         }
@@ -55,17 +76,10 @@ extension Platform {
             throw StepupError(
                 .configurationInvalid, message: "a sign-in origin is scheme://host[:port], https (http only on loopback)")
         }
-        let sealed = try requireKeys().seal(Array(ext.key.utf8), purpose: Self.registryPurpose(ext.name))
-        let now = clock.now
-        try await store.write { tx in
-            try await tx.save(
-                ExtensionRegistryRecord(
-                    name: ext.name, baseURL: ext.baseURL, sealedKey: sealed, runsBeforeLogon: ext.runsBeforeLogon,
-                    externalMFAContexts: ext.externalMFAContexts, authorizationOrigins: ext.authorizationOrigins), at: now)
-            try await tx.append(AuditEvent(at: now, action: "extension.registered", outcome: .success, userID: nil, details: ["extension": ext.name, "url": ext.baseURL]))
-        }
     }
+}
 
+extension Platform {
     public func registeredExtension(name: String) async throws -> RegisteredExtension? {
         guard let record = try await store.read({ try await $0.registeredExtension(name: name) }) else { return nil }
         return try open(record)

@@ -47,10 +47,7 @@ extension Extension {
     }
 
     /// Whether `name` may be used as an extension name: it appears in paths and contexts.
-    public static func isValidName(_ name: String) -> Bool {
-        !name.isEmpty && name.count <= 64
-            && name.allSatisfy { $0.isASCII && ($0.isLowercase || $0.isNumber || $0 == "-" || $0 == "_") }
-    }
+    public static func isValidName(_ name: String) -> Bool { ExtensionName.isValid(name) }
 }
 
 /// A route handler.

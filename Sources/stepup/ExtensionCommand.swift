@@ -43,9 +43,7 @@ struct ExtensionCommand: AsyncParsableCommand {
             }
         }
 
-        static func isValidName(_ name: String) -> Bool {
-            !name.isEmpty && name.count <= 64 && name.allSatisfy { $0.isASCII && ($0.isLowercase || $0.isNumber || $0 == "-" || $0 == "_") }
-        }
+        static func isValidName(_ name: String) -> Bool { ExtensionName.isValid(name) }
     }
 
     struct List: AsyncParsableCommand {

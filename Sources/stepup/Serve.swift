@@ -84,7 +84,10 @@ struct Serve: AsyncParsableCommand {
             guard parts.count == 2, let key = environment[variable] else {
                 Self.fail("--extension takes NAME=URL, with the key in \(variable)")
             }
-            builder.register(service: RegisteredExtension(name: parts[0], baseURL: parts[1], key: key))
+            let service = RegisteredExtension(name: parts[0], baseURL: parts[1], key: key)
+            // Refused before the database, the key file or the demo bank exist: a bad flag leaves nothing behind.
+            do { try service.validate() } catch let error as StepupError { Self.fail("--extension \(parts[0]): \(error.message)") }
+            builder.register(service: service)
         }
 
         let stepup: StepupInstance

@@ -88,8 +88,13 @@ final class SMTPConnection: Sendable {
 
     /// Upgrades the connection to TLS in place, after the server's `220` to `STARTTLS`.
     func startTLS(_ context: NIOSSLContext, host: String) async throws {
-        let handler = try NIOSSLClientHandler(context: context, serverHostname: Self.serverHostname(host))
-        try await channel.pipeline.addHandler(handler, position: .first).get()
+        let hostname = Self.serverHostname(host)
+        let channel = self.channel
+        // Made and added on the channel's event loop: a handler is not Sendable, so it never crosses threads.
+        try await channel.eventLoop.submit {
+            let handler = try NIOSSLClientHandler(context: context, serverHostname: hostname)
+            try channel.pipeline.syncOperations.addHandler(handler, position: .first)
+        }.get()
     }
 
     func close() async {
