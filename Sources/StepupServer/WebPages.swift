@@ -37,6 +37,9 @@ struct WebPages {
 
     private var bankName: String { platform.configuration.bankName }
 
+    /// The route a registered extension service's page opens at.
+    static let serviceEntryRoute = "index"
+
     func login(_ request: Request, _ context: StepupRequestContext) async throws -> Response {
         if let resumed = try? await gate.session(request, context: context), resumed.session.stage == .authenticated {
             return Response.redirect(to: "/", type: .normal)
@@ -62,13 +65,22 @@ struct WebPages {
         guard let resumed = try? await gate.session(request, context: context) else {
             return Response.redirect(to: "/login", type: .normal)
         }
-        guard let name = context.parameters.get("name"), let ext = extensions.first(where: { $0.name == name }) else {
+        guard let name = context.parameters.get("name") else { throw StepupError(.extensionNotFound) }
+        let title: String
+        let entryRoute: String
+        if let ext = extensions.first(where: { $0.name == name }) {
+            (title, entryRoute) = (ext.title, ext.entryRoute)
+        } else if try await platform.registeredExtension(name: name) != nil {
+            // A service registered by name and URL only: its page is its `index` route (the scaffold's entry), and
+            // if the service is down the frame shows why (`ExtensionErrorPage`), not this page failing.
+            (title, entryRoute) = (name, Self.serviceEntryRoute)
+        } else {
             throw StepupError(.extensionNotFound)
         }
         return try page("extension", [
-            "title": ext.title, "page": "extension", "bankName": bankName, "csrfToken": gate.csrfToken(request) ?? "",
-            "user": ["displayName": resumed.user.displayName], "extensionName": ext.name, "extensionTitle": ext.title,
-            "entryRoute": ext.entryRoute,
+            "title": title, "page": "extension", "bankName": bankName, "csrfToken": gate.csrfToken(request) ?? "",
+            "user": ["displayName": resumed.user.displayName], "extensionName": name, "extensionTitle": title,
+            "entryRoute": entryRoute,
         ])
     }
 

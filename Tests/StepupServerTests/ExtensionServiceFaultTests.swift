@@ -113,6 +113,11 @@ struct ExtensionServiceFaultTests {
             #expect(page.headers[.contentType]?.hasPrefix("text/html") == true)
             #expect(page.text.contains("Not available right now"))
             #expect(page.text.contains(#"data-error-code="extension_unavailable""#))
+            // The banking app's page for a registered service frames its index route.
+            let host = try await browser.get("/extensions/fault")
+            #expect(host.status == .ok)
+            #expect(host.text.contains(#"data-src="/ext/fault/index""#))
+            #expect(try await browser.get("/extensions/nobody").status == .notFound)
         }
         let warning = try #require(log.all.first { $0.message == "extension service did not answer" })
         #expect(warning.level == .warning)

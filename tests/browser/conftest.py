@@ -29,7 +29,7 @@ def require_env(name):
 
 
 class Server:
-    def __init__(self, port=None, host_name="127.0.0.1", env=None, after_start=None):
+    def __init__(self, port=None, host_name="127.0.0.1", env=None, after_start=None, args=()):
         self.port = port or free_port()
         self.base = f"http://{host_name}:{self.port}"
         self.dir = tempfile.mkdtemp(prefix="stepup-browser-")
@@ -44,7 +44,7 @@ class Server:
             json.dump(config, f)
         self.log = open(os.path.join(self.dir, "serve.log"), "w")
         self.process = subprocess.Popen(
-            [BIN, "serve", "--demo", "--config", self.config], stdout=self.log, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})})
+            [BIN, "serve", "--demo", "--config", self.config, *args], stdout=self.log, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})})
         deadline = time.time() + 30
         while time.time() < deadline:
             try:

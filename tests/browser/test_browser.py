@@ -507,6 +507,30 @@ def test_external_mfa_authorises_a_guarded_transfer(ui):
     ui.text_in("#result", "Sent 125.00 USD to Acme Rent")
 
 
+def test_a_stopped_extension_service_says_that_part_of_banking_is_not_available(browser):
+    """A service registered with --extension that nobody runs: its page says so in words, at once, not after 15 s."""
+    from conftest import Server, UI, free_port
+    gone = Server(args=["--extension", f"gone=http://127.0.0.1:{free_port()}"],
+                  env={"STEPUP_EXTENSION_KEY_GONE": "k" * 64})
+    try:
+        ui = UI(browser, gone)
+        ui.sign_in("bob", "demo-bob-pw")
+        ui.text_in("h1", "Good to see you")
+        started = time.time()
+        ui.d.get(gone.base + "/extensions/gone")
+        frame(ui)
+        ui.text_in("h1", "Not available right now")
+        assert "Try again in a few minutes" in ui.d.find_element(By.TAG_NAME, "body").text
+        assert ui.d.find_element(By.TAG_NAME, "body").get_attribute("data-error-code") == "extension_unavailable"
+        assert time.time() - started < 10, "the page waited for the call's timeout, not the connect's"
+        ui.d.switch_to.default_content()
+        ui.shot("extension-service-unavailable")
+        ui.d.set_window_size(390, 844)
+        ui.shot("extension-service-unavailable-phone")
+    finally:
+        gone.stop("browser-serve-gone.log")
+
+
 def test_zz_external_mfa_lockout(ui, server):
     # Runs last: it locks dora for the rest of the run.
     ui.sign_in("dora", "demo-dora-pw")
