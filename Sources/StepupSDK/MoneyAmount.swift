@@ -5,7 +5,7 @@ import StepupCore
 /// Outside input never traps here: the whole part is bounded by digit count before any arithmetic, so the largest
 /// amount (``maximumMinorUnits``) and every step towards it fit in `Int64` with room to spare.
 public enum MoneyAmount {
-    /// The largest amount accepted, in minor units: 999,999,999,999.99 (``MoneyLimits/maximumMinorUnits``).
+    /// The largest amount accepted, in minor units: 999,999,999,999.99 (`MoneyLimits.maximumMinorUnits`).
     public static let maximumMinorUnits = MoneyLimits.maximumMinorUnits
 
     /// Minor units of a positive amount with at most two decimals, or `bad_request` naming the field.

@@ -6,7 +6,7 @@ import StepupSDK
 /// posts `code`, `state`, `iss` and `error` to the extension's token route, and hands the token it answers to
 /// `bridge.actions.verifyMFA`. Opened any other way it does nothing.
 public enum OIDCReturnPage {
-    /// `verify.html` and `verify.js`, for an extension's ``Extension/assets``; `tokenRoute` is the route that calls
+    /// `verify.html` and `verify.js`, for an extension's `Extension.assets`; `tokenRoute` is the route that calls
     /// ``OIDCRelyingParty/finish(_:)``; only letters, digits, `-` and `_` of it are kept (it lands in a script).
     public static func assets(tokenRoute: String = "token") -> [ExtensionAsset] {
         let tokenRoute = String(tokenRoute.filter { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") })

@@ -19,6 +19,7 @@ public struct ExtensionTester: Sendable {
     public let platform: TestPlatform
 
     /// - Parameters:
+    ///   - ext: the extension under test.
     ///   - user: the signed-in user; by default the test platform's user record (``TestPlatform/profile``).
     ///   - platform: the bank's platform in memory; by default one with no EDV rules and default properties.
     public init(_ ext: any Extension, user: OnlineUser? = nil, platform: TestPlatform? = nil) {
@@ -31,6 +32,10 @@ public struct ExtensionTester: Sendable {
     /// Calls one route as the test user.
     ///
     /// - Parameters:
+    ///   - routingKey: the route to call (the last path segment of `/ext/{extension}/{route}`).
+    ///   - method: the HTTP method; POST by default.
+    ///   - fields: form fields, as `ExtensionRequest.formFields` shows them.
+    ///   - json: a JSON body; its top-level scalar fields are merged into `fields` too, as the platform does.
     ///   - mfa: the MFA state the guard finds, for this call: a completion for the context the route asks, one
     ///     for another context, none (what the platform's policy then answers: `mfa_required`, or an EDV rule's
     ///     allow or block), the workflow the banking app retries with ended without success, the platform fails,
@@ -107,7 +112,7 @@ public enum MFAState: Sendable, Equatable {
     }
 }
 
-/// What one ``ExtensionTester/run(_:method:fields:json:mfa:isAuthenticated:)`` produced.
+/// What one ``ExtensionTester/run(_:method:fields:json:mfa:isAuthenticated:pendingContext:challengeHint:)`` produced.
 public struct ExtensionTestResult: Sendable {
     /// The answer, when there was one (the handler's or the error handler's).
     public let response: ExtensionResponse?

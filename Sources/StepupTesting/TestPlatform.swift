@@ -7,8 +7,8 @@ import Synchronization
 /// EDV rules and system properties, challenges, completions and the audit trail.
 ///
 /// It answers what the platform answers because it runs the platform's own policy code on memory: the EDV walk and
-/// its default (``EDVPolicy``: completion first, rules by position, `EdvDefaultDecision`, art. 16 exemptions,
-/// re-prompt windows), the choice of completion (``CompletionPolicy``: single use within `MfaFreshnessSeconds`, or
+/// its default (`EDVPolicy`: completion first, rules by position, `EdvDefaultDecision`, art. 16 exemptions,
+/// re-prompt windows), the choice of completion (`CompletionPolicy`: single use within `MfaFreshnessSeconds`, or
 /// a route's `freshFor`), dynamic linking at the transfer API, and the external MFA attempt counter. A parity test
 /// in the Stepup repository runs the same scenarios here and against a real `stepup serve`.
 ///
@@ -56,7 +56,7 @@ public final class TestPlatform: Sendable {
     /// The failure counter's limit (the platform's `MfaAttemptLimit`, default 5).
     public var attemptLimit: Int { state.withLock { $0.properties.attemptLimit } }
 
-    /// An event the extension wrote with ``PlatformClient/recordEvent(_:succeeded:details:)``.
+    /// An event the extension wrote with `PlatformClient.recordEvent(_:succeeded:details:)`.
     public struct RecordedEvent: Sendable, Equatable {
         public let action: String
         public let succeeded: Bool
@@ -83,9 +83,15 @@ public final class TestPlatform: Sendable {
     let state: Mutex<State>
 
     /// - Parameters:
-    ///   - rules: the bank's EDV rules, data (``EDVRuleDefinition``) and Swift (``EDVRule``), as `stepup edv load`
+    ///   - userID: the signed-in user's id, in the kit's one session (``TestPlatform/sessionID``).
+    ///   - accounts: the user's accounts; by default one checking account with 1,000.00 USD.
+    ///   - registrationValue: the user's `mfa_registration` value for the extension, as `mfaInfo` shows it.
+    ///   - ssoIdentifier: the user's SSO identifier, as `mfaInfo` shows it.
+    ///   - attemptLimit: the failure counter's limit; overrides `MfaAttemptLimit` in `properties`.
+    ///   - rules: the bank's EDV rules, data (`EDVRuleDefinition`) and Swift (`EDVRule`), as `stepup edv load`
     ///     and the composition root give them to the platform. None: every audit action answers the default.
     ///   - properties: the bank's system properties (`stepup props set`); `attemptLimit` overrides `MfaAttemptLimit`.
+    ///   - profile: the user's record (the SDK's `OnlineUser`); by default Alice Example, customer number 100001.
     ///   - newAddress: whether the session's address is new for the user (the `new_address` condition).
     ///   - clock: the time the kit's platform reads.
     public init(
