@@ -188,6 +188,23 @@ extension Template {
                     #expect(done.guardSaw.auditEvents.first?.action == "\#(slug).confirm")
                 }
 
+                /// The test platform runs the platform's own policy: with no rule the guard fails closed; the bank's
+                /// rules decide once there are some; a completed challenge opens one call.
+                @Test func theBanksRulesDecideAndACompletedChallengeOpensOneCall() async throws {
+                    let allowing = TestPlatform(
+                        userID: "user-1", rules: [EDVRuleDefinition(id: "allow", position: 1, action: "\#(slug).confirm", decision: .allow)])
+                    #expect(await ExtensionTester(\#(name)(), platform: allowing).run("confirm", fields: ["note": "hi"]).handlerRan)
+                    let blocking = TestPlatform(
+                        userID: "user-1", rules: [EDVRuleDefinition(id: "block", position: 1, action: "\#(slug).confirm", decision: .block)])
+                    #expect(await ExtensionTester(\#(name)(), platform: blocking).run("confirm", fields: ["note": "hi"]).error?.code == .mfaBlocked)
+
+                    let tester = ExtensionTester(\#(name)())
+                    let first = await tester.run("confirm", fields: ["note": "hello"])
+                    try tester.platform.completeChallenge(try #require(first.error?.challengeID))
+                    #expect(await tester.run("confirm", fields: ["note": "hello"]).handlerRan)
+                    #expect(await tester.run("confirm", fields: ["note": "hello"]).error?.code == .mfaRequired)
+                }
+
                 @Test func leavingTheWorkflowIsATypedError() async {
                     let result = await ExtensionTester(\#(name)()).run("confirm", mfa: .abandoned(.cancelled))
                     #expect(result.error?.code == .mfaAbandoned)

@@ -10,7 +10,8 @@ struct Template {
     func files() -> [String: String] {
         var files = [
             "Package.swift": packageManifest,
-            ".gitignore": ".build/\n.swiftpm/\nPackage.resolved\n",
+            // The README's commands leave the demo bank's database and keys, the service's nonces, cookies and answers.
+            ".gitignore": ".build/\n.swiftpm/\nPackage.resolved\n*.sqlite*\njar\nbob.json\nrules.json\n",
             "README.md": readme,
         ]
         switch choices.type {

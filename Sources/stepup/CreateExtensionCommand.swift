@@ -9,9 +9,11 @@ struct CreateExtensionCommand: ParsableCommand {
         abstract: "Generate an extension package that builds and passes its tests.",
         discussion: """
             Without flags it asks, in order: the name, the type, and for an online extension its rendering, its \
-            integration and, for external MFA, standard or redirect-based. Return takes the default. Types Stepup does \
-            not build (\(ExtensionType.allCases.filter { !$0.isSupported }.map(\.rawValue).joined(separator: ", "))) are \
-            refused.
+            integration and, for external MFA, standard or redirect-based. Return takes the default. Each answer is \
+            checked when it is given and asked again with the reason: a name that is not a Swift type name, a name \
+            whose folder exists (unless --force), a type Stepup does not build \
+            (\(ExtensionType.allCases.filter { !$0.isSupported }.map(\.rawValue).joined(separator: ", "))). With \
+            flags nothing is asked, and a bad value fails at once. Either way a refusal exits 2 with nothing written.
             """)
 
     @Option(help: "The extension's Swift type name (asked when missing).") var name: String?
@@ -27,44 +29,19 @@ struct CreateExtensionCommand: ParsableCommand {
 
     func run() throws {
         do {
-            let choices = try resolveChoices()
-            try choices.validate()
+            // Flags fail at once: where Stepup comes from is checked before any question is asked.
             let source = try stepupSource()
-            let folder = URL(fileURLWithPath: output ?? choices.name, relativeTo: URL(fileURLWithPath: FileManager.default.currentDirectoryPath))
-            let written = try Scaffolder(choices: choices, stepup: source).write(to: folder, force: force)
-            print("\nCreated \(choices.summary) in \(folder.standardizedFileURL.path) (\(written.count) files).")
-            print("Next: cd \(folder.standardizedFileURL.path) && swift test")
+            let request = ScaffoldRequest(
+                name: name, type: type, rendering: rendering, integration: integration, mfa: mfa, output: output, force: force)
+            let created = try request.create(
+                stepup: source, readLine: { Swift.readLine(strippingNewline: true) },
+                write: { text in FileHandle.standardOutput.write(Data(text.utf8)) })
+            print("\nCreated \(created.choices.summary) in \(created.folder.path) (\(created.files.count) files).")
+            print("Next: cd \(created.folder.path) && swift test")
         } catch let error as ScaffoldError {
             FileHandle.standardError.write(Data("stepup create-extension: \(error.message)\n".utf8))
             throw ExitCode(2)
         }
-    }
-
-    /// With any choice flag, the flags (defaults for the rest, `--name` required); with none, the menus.
-    func resolveChoices() throws -> ScaffoldChoices {
-        func parse<T: RawRepresentable>(_ value: String?, _ flag: String, as: T.Type) throws -> T? where T.RawValue == String {
-            guard let value else { return nil }
-            guard let parsed = T(rawValue: value.lowercased()) else { throw ScaffoldError("--\(flag) \(value) is not one of the choices; see --help.") }
-            return parsed
-        }
-        let givenType = try parse(type, "type", as: ExtensionType.self)
-        if let givenType, !givenType.isSupported {
-            throw ScaffoldError("\(givenType.title) extensions are not built by Stepup; choose online, audit-action or base.")
-        }
-        let givenRendering = try parse(rendering, "rendering", as: Rendering.self)
-        let givenIntegration = try parse(integration, "integration", as: Integration.self)
-        let givenMFA = try parse(mfa, "mfa", as: MFAIntegration.self)
-        let anyChoice = name != nil || givenType != nil || givenRendering != nil || givenIntegration != nil || givenMFA != nil
-        if anyChoice {
-            guard let name else { throw ScaffoldError("--name is needed with the other choices (or give none and answer the menus).") }
-            return ScaffoldChoices(
-                name: name, type: givenType ?? .online, rendering: givenRendering ?? .server,
-                integration: givenIntegration ?? .authenticated, mfa: givenMFA ?? .standard)
-        }
-        let prompter = ScaffoldPrompter(readLine: { Swift.readLine(strippingNewline: true) }, write: { text in
-            FileHandle.standardOutput.write(Data(text.utf8))
-        })
-        return try prompter.ask()
     }
 
     func stepupSource() throws -> StepupSource {

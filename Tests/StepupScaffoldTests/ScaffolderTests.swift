@@ -35,7 +35,7 @@ import Testing
     @Test func theAuthenticatedVariantGuardsARouteWithAnAuditAction() throws {
         let files = try Scaffolder(choices: ScaffoldChoices(name: "Payments"), stepup: .path("/s")).files()
         #expect(files["Sources/Payments/Payments.swift"]?.contains(#"auditAction: "payments.confirm""#) == true)
-        #expect(files["README.md"]?.contains("stepup serve --extension payments=http://127.0.0.1:9100") == true)
+        #expect(files["README.md"]?.contains("stepup serve --demo --port $PLATFORM_PORT --extension payments=http://127.0.0.1:$SERVICE_PORT") == true)
     }
 
     @Test func theRedirectVariantHasVerifyHtmlTheTokenRouteAndTheOIDCModule() throws {

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
-"""Mounts a generated extension service into `stepup serve --demo` and calls its guarded route: the EDV rule the
-bank loads asks for MFA on the route's audit action, so the call is refused until bob passes MFA with an emailed
-code from the dev outbox, and then answers."""
+"""Mounts a generated extension service into `stepup serve --demo` and calls its guarded route: no EDV rule names its
+audit action, so the bank's default (`EdvDefaultDecision`, require MFA) refuses the call until bob passes MFA with an
+emailed code from the dev outbox, and then it answers."""
 import argparse, http.cookiejar, json, os, secrets, socket, subprocess, sys, tempfile, time, urllib.error, urllib.request
 
 
@@ -46,9 +46,7 @@ def main():
     try:
         wait(f"http://127.0.0.1:{service_port}/health", service, service_log)
         wait(base + "/health", serve, serve_log)
-        rules = os.path.join(work, "rules.json")
-        json.dump([{"id": "mfa-generated", "position": 1, "action": f"{args.name}.confirm", "decision": "require_mfa"}], open(rules, "w"))
-        subprocess.run([args.stepup, "edv", "load", rules, "--database", database], check=True, capture_output=True)
+        # No rule is loaded: on a stock demo bank nothing names the route's audit action, and the guard fails closed.
 
         jar = http.cookiejar.CookieJar()
         opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
