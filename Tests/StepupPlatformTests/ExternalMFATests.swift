@@ -11,7 +11,7 @@ struct ExternalMFATests {
         try await PlatformFixture(externalMFAProviders: ["passphrase": ["logon", "transaction"], "other": ["logon"]])
     }
 
-    func dora(_ fixture: PlatformFixture, registered: Bool = true) async throws -> User {
+    @discardableResult func dora(_ fixture: PlatformFixture, registered: Bool = true) async throws -> User {
         let user = try await fixture.makeUser("dora", token: false)
         if registered {
             try await fixture.store.write { try await $0.setRegistration(userID: user.id, provider: "passphrase", value: "reg") }

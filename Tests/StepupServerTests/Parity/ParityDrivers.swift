@@ -86,7 +86,7 @@ final class ServeDriver: ParityDriver, @unchecked Sendable {
         environment["STEPUP_EXTENSION_KEY_PARITY"] = key
         process.environment = environment
         let log = folder.appendingPathComponent("serve.log")
-        FileManager.default.createFile(atPath: log.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
         let handle = try FileHandle(forWritingTo: log)
         process.standardOutput = handle
         process.standardError = handle
