@@ -9,7 +9,7 @@ import Testing
     .enabled(if: TestServers.available("STEPUP_TEST_SMTP_PORT"), "skipped: no SMTP sink (STEPUP_TEST_SMTP_PORT); ./scripts/test starts one"))
 struct EmailChannelTests {
     func plain() throws -> SMTPConfiguration {
-        SMTPConfiguration(host: "127.0.0.1", port: try TestServers.port("STEPUP_TEST_SMTP_PORT"), tlsMode: .none, from: "codes@bank.example", timeout: 5, retryDelay: 0.1)
+        SMTPConfiguration(host: "127.0.0.1", port: try TestServers.port("STEPUP_TEST_SMTP_PORT"), tlsMode: .none, from: "codes@bank.example", timeout: 15, retryDelay: 0.1)
     }
 
     func starttls(password: String? = nil, ca: Bool = true) throws -> SMTPConfiguration {
@@ -18,7 +18,7 @@ struct EmailChannelTests {
             caCertificateFile: ca ? try TestServers.value("STEPUP_TEST_SMTP_CA") : nil,
             username: try TestServers.value("STEPUP_TEST_SMTP_USER"),
             password: try password ?? TestServers.value("STEPUP_TEST_SMTP_PASSWORD"),
-            from: "codes@bank.example", timeout: 5, retryDelay: 0.1)
+            from: "codes@bank.example", timeout: 15, retryDelay: 0.1)
     }
 
     func message(to address: String, code: String = SecureRandom.digits(6)) -> DeliveryMessage {

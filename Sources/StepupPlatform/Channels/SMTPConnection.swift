@@ -79,11 +79,22 @@ final class SMTPConnection: Sendable {
     }
 
     func send(_ line: String) async throws {
-        try await channel.writeAndFlush(ByteBuffer(string: line + "\r\n")).get()
+        try await write(ByteBuffer(string: line + "\r\n"))
     }
 
     func sendRaw(_ text: String) async throws {
-        try await channel.writeAndFlush(ByteBuffer(string: text)).get()
+        try await write(ByteBuffer(string: text))
+    }
+
+    /// A write to a connection that ended (the read timeout closed it, the server hung up) fails as the typed error
+    /// that ended it, so it is retried as transient and reported as a delivery failure, never as NIO's own error.
+    private func write(_ buffer: ByteBuffer) async throws {
+        do {
+            try await channel.writeAndFlush(buffer).get()
+        } catch {
+            while try await iterator.iterator.next() != nil {}
+            throw SMTPError.closed
+        }
     }
 
     /// Upgrades the connection to TLS in place, after the server's `220` to `STARTTLS`.
@@ -91,10 +102,14 @@ final class SMTPConnection: Sendable {
         let hostname = Self.serverHostname(host)
         let channel = self.channel
         // Made and added on the channel's event loop: a handler is not Sendable, so it never crosses threads.
-        try await channel.eventLoop.submit {
-            let handler = try NIOSSLClientHandler(context: context, serverHostname: hostname)
-            try channel.pipeline.syncOperations.addHandler(handler, position: .first)
-        }.get()
+        do {
+            try await channel.eventLoop.submit {
+                let handler = try NIOSSLClientHandler(context: context, serverHostname: hostname)
+                try channel.pipeline.syncOperations.addHandler(handler, position: .first)
+            }.get()
+        } catch {
+            throw SMTPError.connectionFailed("STARTTLS: \(error)")
+        }
     }
 
     func close() async {
