@@ -16,14 +16,15 @@ enum ExtensionErrorPage {
     }
 
     static func response(_ error: StepupError, requestID: String?) -> Response {
-        let (title, advice): (String, String) =
+        // The message says what happened; the advice only what to do beyond it, so nothing is said twice.
+        let (title, advice): (String, String?) =
             switch error.code {
             case .extensionUnavailable, .storeUnavailable:
-                ("Not available right now", "This part of online banking cannot be reached at the moment. Try again in a few minutes.")
+                ("Not available right now", "If it keeps happening, contact the bank and quote the reference below.")
             case .notAuthenticated, .sessionExpired:
-                ("Please sign in again", "Your session has ended. Sign in again to continue.")
+                ("Please sign in again", nil)
             case .notFound, .extensionNotFound:
-                ("Page not found", "This page does not exist. Go back to the home page and choose again.")
+                ("Page not found", "Go back to the home page and choose again.")
             default:
                 ("Something went wrong", "Go back and try again. If it keeps happening, contact the bank and quote the reference below.")
             }
@@ -34,7 +35,7 @@ enum ExtensionErrorPage {
             <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
             <title>\(escape(title))</title><link rel="stylesheet" href="/static/extension.css"></head>
             <body data-error-code="\(escape(error.code.rawValue))"><h1>\(escape(title))</h1><p>\(escape(error.message))</p>
-            <p>\(escape(advice))</p>\(reference)</body></html>
+            \(advice.map { "<p>\(escape($0))</p>" } ?? "")\(reference)</body></html>
             """
         var headers: HTTPFields = [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"]
         if let retry = error.retryAfter { headers[.retryAfter] = String(retry) }

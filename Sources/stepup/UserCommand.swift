@@ -74,9 +74,10 @@ struct UserCommand: AsyncParsableCommand {
                     if let until = counter?.lockedUntil, until > platform.clock.now {
                         state += ", locked until \(ISO8601DateFormatter().string(from: until))"
                     }
+                    // The counter's state stays the last column: scripts read it there.
                     let customer = user.details.customerNumber.map { "\tcustomer \($0)" } ?? ""
                     Admin.print(
-                        "\(user.username)\t\(user.id)\t\(user.displayName)\tlogon MFA \(user.logonMFA.rawValue)\t\(state)\(customer)")
+                        "\(user.username)\t\(user.id)\t\(user.displayName)\(customer)\tlogon MFA \(user.logonMFA.rawValue)\t\(state)")
                 }
             }
         }
