@@ -104,6 +104,14 @@ let package = Package(
             ],
             swiftSettings: swiftSettings),
         .target(name: "StepupTesting", dependencies: ["StepupCore", "StepupSDK"], swiftSettings: swiftSettings),
+        // The WebAuthn relying party: CBOR, COSE keys, authenticator and client data, attestation, the ceremonies.
+        .target(
+            name: "StepupWebAuthn",
+            dependencies: [
+                "StepupCore", .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings),
         .target(
             name: "StepupExtensionHost",
             dependencies: [
@@ -177,6 +185,12 @@ let package = Package(
             ],
             swiftSettings: swiftSettings),
         .testTarget(name: "StepupScaffoldTests", dependencies: ["StepupScaffold"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "StepupWebAuthnTests",
+            dependencies: [
+                "StepupWebAuthn", "StepupCore", "StepupTesting", .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings),
         .testTarget(
             name: "StepupWireTests",
             dependencies: [

@@ -32,6 +32,19 @@ public enum Base64URL {
             .replacingOccurrences(of: "=", with: "")
     }
 
+    /// Base64url as WebAuthn and JOSE write it, strictly: only the 64 URL-safe characters, no padding, no bits left
+    /// over in the last character (so one value has one spelling), at most `limit` characters.
+    public static func decodeStrict(_ text: String, limit: Int = 8192) -> [UInt8]? {
+        guard text.utf8.count <= limit, text.utf8.count % 4 != 1,
+            text.utf8.allSatisfy({ byte in
+                (0x41...0x5a).contains(byte) || (0x61...0x7a).contains(byte) || (0x30...0x39).contains(byte) || byte == 0x2d
+                    || byte == 0x5f
+            }),
+            let bytes = decode(text), encode(bytes) == text
+        else { return nil }
+        return bytes
+    }
+
     public static func decode(_ string: String) -> [UInt8]? {
         var s = string.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
         while s.count % 4 != 0 { s += "=" }
