@@ -190,6 +190,8 @@ let package = Package(
             dependencies: [
                 "StepupWebAuthn", "StepupCore", "StepupTesting", .product(name: "Crypto", package: "swift-crypto"),
             ],
+            // Read by path (#filePath), as scripts/webauthn-fixtures.py writes them.
+            exclude: ["Fixtures"],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "StepupWireTests",

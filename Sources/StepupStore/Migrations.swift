@@ -202,6 +202,20 @@ enum Migrations {
                 "ALTER TABLE users ADD COLUMN email TEXT",
                 "ALTER TABLE users ADD COLUMN customer_number TEXT",
             ]),
+        Migration(
+            version: 9, name: "passkeys: WebAuthn credentials",
+            statements: [
+                // The id is the credential id (base64url), unique across users: an authenticator cannot register one
+                // credential twice, and an assertion names its credential before the user is known.
+                """
+                CREATE TABLE passkeys (
+                  id TEXT PRIMARY KEY, user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+                  name TEXT NOT NULL, public_key TEXT NOT NULL, algorithm INTEGER NOT NULL, sign_count BIGINT NOT NULL,
+                  aaguid TEXT NOT NULL, transports TEXT NOT NULL, backup_eligible INTEGER NOT NULL,
+                  backed_up INTEGER NOT NULL, created_at BIGINT NOT NULL, last_used_at BIGINT)
+                """,
+                "CREATE INDEX passkeys_user ON passkeys (user_id)",
+            ]),
     ]
 
     /// The newest schema version this build knows.
