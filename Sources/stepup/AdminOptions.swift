@@ -41,13 +41,6 @@ struct AdminOptions: ParsableArguments {
         }
     }
 
-    /// The SQLite file this command would create, if it does not exist yet: a failing command removes it again.
-    func newSQLiteFile(_ settings: ServerConfiguration) -> String? {
-        guard !StoreFactory.isPostgres(settings.database), !FileManager.default.fileExists(atPath: settings.database)
-        else { return nil }
-        return settings.database
-    }
-
     /// Opens the platform on the configured database, or exits with one line and code 1.
     func platform() async -> (Platform, any Store) {
         let settings = settings()
@@ -86,25 +79,20 @@ enum Admin {
         Foundation.exit(1)
     }
 
-    /// Runs an admin action, turning a typed error into one line on stderr and exit code 1. A command that fails
-    /// leaves nothing behind: the SQLite file it created for the purpose is removed again.
+    /// Runs an admin action, turning a typed error into one line on stderr and exit code 1. A database file is never
+    /// removed on failure: another process (serve, a second command) may have opened it meanwhile; commands that
+    /// need the key set refuse before touching the database instead (`requireKeySet`).
     static func run(_ options: AdminOptions, _ body: (Platform) async throws -> Void) async {
-        let created = options.newSQLiteFile(options.settings())
         let (platform, store) = await options.platform()
-        func failed(_ message: String) async -> Never {
-            await store.close()
-            if let created {
-                for suffix in ["", "-wal", "-shm", "-journal"] { try? FileManager.default.removeItem(atPath: created + suffix) }
-            }
-            fail(message)
-        }
         do {
             try await body(platform)
             await store.close()
         } catch let error as StepupError {
-            await failed(error.message)
+            await store.close()
+            fail(error.message)
         } catch {
-            await failed("\(error)")
+            await store.close()
+            fail("\(error)")
         }
     }
 
