@@ -83,7 +83,8 @@ public struct CBORDecoder {
 
     public init(_ bytes: [UInt8], offset: Int = 0, maxDepth: Int = 8, maxItems: Int = 256) {
         self.bytes = bytes
-        self.offset = offset
+        // A caller's offset outside the input reads as the end of it: a refusal, never a trap.
+        self.offset = min(max(offset, 0), bytes.count)
         self.maxDepth = maxDepth
         self.maxItems = maxItems
     }

@@ -51,6 +51,13 @@ struct CBORTests {
         #expect(throws: expected) { try CBORDecoder.decode(Self.hex(encoded)) }
     }
 
+    @Test func anOffsetOutsideTheInputIsARefusalNotATrap() throws {
+        var before = CBORDecoder([0x01], offset: -5)
+        #expect(try before.decodeItem() == .integer(1))
+        var after = CBORDecoder([0x01], offset: 9)
+        #expect(throws: CBORError.truncated) { try after.decodeItem() }
+    }
+
     @Test func nestingIsBounded() throws {
         let deep = Array(repeating: UInt8(0x81), count: 9) + [0x00]
         #expect(throws: CBORError.tooDeep) { try CBORDecoder.decode(deep) }
