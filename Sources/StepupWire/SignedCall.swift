@@ -50,13 +50,13 @@ package struct SignedCall: Sendable {
             request.headers.add(name: name, value: value)
         }
         request.body = .bytes(ByteBuffer(bytes: bytes))
-        let response: HTTPClientResponse
+        // A connection lost mid-answer, or an answer over `limit`, is the other side not answering properly.
         do {
-            response = try await client.execute(request, timeout: timeout)
+            let response = try await client.execute(request, timeout: timeout)
+            let data = Data(buffer: try await response.body.collect(upTo: limit))
+            return Answer(status: Int(response.status.code), body: data)
         } catch {
             throw Unreachable(reason: "\(error)")
         }
-        let data = Data(buffer: try await response.body.collect(upTo: limit))
-        return Answer(status: Int(response.status.code), body: data)
     }
 }
