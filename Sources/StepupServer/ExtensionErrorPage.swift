@@ -39,6 +39,7 @@ enum ExtensionErrorPage {
             """
         var headers: HTTPFields = [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"]
         if let retry = error.retryAfter { headers[.retryAfter] = String(retry) }
+        if let allow = error.allow, !allow.isEmpty { headers[.allow] = allow.joined(separator: ", ") }
         return Response(
             status: HTTPResponse.Status(code: error.httpStatus), headers: headers,
             body: .init(byteBuffer: ByteBuffer(string: html)))

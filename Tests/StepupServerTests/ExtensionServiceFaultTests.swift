@@ -191,6 +191,10 @@ struct ExtensionServiceFaultTests {
                 #expect(answer.status == .methodNotAllowed)
                 #expect(answer.headers[.allow] == "POST")
                 #expect(answer.errorCode == "method_not_allowed")
+                // A frame navigating there gets the page, with Allow too.
+                let page = try await browser.send(
+                    "/ext/fault/post-only", method: .get, json: nil, extra: [HTTPField.Name("Sec-Fetch-Dest")!: "iframe"])
+                #expect(page.status == .methodNotAllowed && page.headers[.allow] == "POST")
                 #expect(try await browser.get("/ext/fault/nowhere").status == .notFound)
             }
         } else {
