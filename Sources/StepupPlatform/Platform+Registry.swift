@@ -65,7 +65,10 @@ extension RegisteredExtension {
         guard ext.key.utf8.count >= 32 else {
             throw StepupError(.configurationInvalid, message: "an extension key has at least 32 bytes")
         }
-        guard let url = URL(string: ext.baseURL), let scheme = url.scheme, ["http", "https"].contains(scheme), url.host != nil else {
+        // No userinfo: a password in the URL would be logged with it when the service is down.
+        guard let url = URL(string: ext.baseURL), let scheme = url.scheme, ["http", "https"].contains(scheme), url.host != nil,
+            url.user == nil, url.password == nil
+        else {
             throw StepupError(.configurationInvalid, message: "\(ext.baseURL) is not an http(s) URL")
         }
         let valid = ["logon", "transaction", "event_driven_validation", "extension_prompt"]
