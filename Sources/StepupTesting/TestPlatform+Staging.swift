@@ -20,7 +20,12 @@ extension TestPlatform {
             let completion = MFACompletion(
                 sessionID: Self.sessionID, challengeID: "staged-" + SecureRandom.identifier(), userID: userID,
                 context: context, method: .accessCode, completedAt: now)
-            state.withLock { $0.completions.append(completion) }
+            // As the platform's completion of a strong authentication: art. 16's counters start again.
+            state.withLock { state in
+                state.completions.append(completion)
+                state.exemptedAmountMinor = 0
+                state.exemptedTransactions = 0
+            }
             staged.completionIDs.append(completion.id)
         }
         switch mfa {
