@@ -63,7 +63,7 @@ let package = Package(
         .target(
             name: "StepupPlatform",
             dependencies: [
-                "StepupCore", "StepupStore",
+                "StepupCore", "StepupStore", "StepupWebAuthn",
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -111,6 +111,11 @@ let package = Package(
                 "StepupCore", .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
             ],
+            swiftSettings: swiftSettings),
+        // A software authenticator and a CBOR encoder, for tests of anything that takes passkeys.
+        .target(
+            name: "StepupWebAuthnTesting",
+            dependencies: ["StepupWebAuthn", "StepupCore", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: swiftSettings),
         .target(
             name: "StepupExtensionHost",
@@ -164,8 +169,9 @@ let package = Package(
         .testTarget(
             name: "StepupPlatformTests",
             dependencies: [
-                "StepupCore", "StepupStore", "StepupPlatform", .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                .product(name: "NIOCore", package: "swift-nio"),
+                "StepupCore", "StepupStore", "StepupPlatform", "StepupWebAuthn", "StepupWebAuthnTesting",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"), .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: swiftSettings),
         .testTarget(
@@ -188,7 +194,8 @@ let package = Package(
         .testTarget(
             name: "StepupWebAuthnTests",
             dependencies: [
-                "StepupWebAuthn", "StepupCore", "StepupTesting", .product(name: "Crypto", package: "swift-crypto"),
+                "StepupWebAuthn", "StepupWebAuthnTesting", "StepupCore", "StepupTesting",
+                .product(name: "Crypto", package: "swift-crypto"),
             ],
             // Read by path (#filePath), as scripts/webauthn-fixtures.py writes them.
             exclude: ["Fixtures"],
@@ -204,7 +211,7 @@ let package = Package(
             name: "StepupServerTests",
             dependencies: [
                 "StepupCore", "StepupStore", "StepupPlatform", "StepupSDK", "StepupServer", "StepupExamples",
-                "StepupExtensionHost", "StepupTesting",
+                "StepupExtensionHost", "StepupTesting", "StepupWebAuthnTesting",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

@@ -20,11 +20,15 @@ public struct Challenge: Sendable, Codable, Equatable, Identifiable {
     public let createdAt: Date
     public let expiresAt: Date
     public var closedAt: Date?
+    /// The least level a method must reach to complete it: the guard's or an EDV outcome's. The dialog offers only
+    /// methods that reach it, and a proof by any other is refused.
+    public var requiredLevel: AssuranceLevel
 
     public init(
         id: String = SecureRandom.identifier(), userID: String, sessionID: String, context: MFAContext,
-        createdAt: Date, lifetime: TimeInterval
+        createdAt: Date, lifetime: TimeInterval, requiredLevel: AssuranceLevel = .aal1
     ) {
+        self.requiredLevel = requiredLevel
         self.id = id
         self.userID = userID
         self.sessionID = sessionID

@@ -37,6 +37,12 @@ public enum MFAContext: Sendable, Codable, Hashable {
         }
     }
 
+    /// The transactions a payment's MFA authorises; nil for any other context.
+    public var transactions: [TransactionItem]? {
+        if case .transaction(let items) = self { return items }
+        return nil
+    }
+
     /// Logon is the one context governed by the `LogonTacAllow…` properties.
     public var usesLogonTargetPolicy: Bool { self == .logon }
 

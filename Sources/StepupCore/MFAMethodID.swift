@@ -35,6 +35,8 @@ public struct MFAMethodID: RawRepresentable, Hashable, Sendable, Codable, Compar
     public static let accessToken: MFAMethodID = "access_token"
     /// A token set by the user's external MFA extension.
     public static let externalToken: MFAMethodID = "external_token"
+    /// A passkey (a WebAuthn credential) registered to the user.
+    public static let passkey: MFAMethodID = "passkey"
     /// No second factor: an explicit EDV allow rule exempted this transaction (a risk-based exemption).
     public static let exemption: MFAMethodID = "exemption"
 }

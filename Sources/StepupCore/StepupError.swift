@@ -78,6 +78,36 @@ public struct StepupError: Error, Sendable, Equatable, CustomStringConvertible {
         case oidcSubjectMismatch = "oidc_subject_mismatch"
         /// The RFC 9207 `iss` parameter on the return names another issuer (a mix-up attack).
         case oidcIssuerMismatch = "oidc_issuer_mismatch"
+        /// WebAuthn: a registration or assertion that does not parse or is out of bounds.
+        case webauthnMalformed = "webauthn_malformed"
+        case webauthnTypeMismatch = "webauthn_type_mismatch"
+        /// The passkey signed another challenge than this ceremony's (a replayed or stale assertion).
+        case webauthnChallengeMismatch = "webauthn_challenge_mismatch"
+        /// The ceremony ran on another origin than the bank's: a look-alike site relaying it.
+        case webauthnOriginMismatch = "webauthn_origin_mismatch"
+        case webauthnRPMismatch = "webauthn_rp_mismatch"
+        case webauthnUserNotPresent = "webauthn_user_not_present"
+        /// The authenticator did not verify the user (PIN or biometric), which strong authentication needs.
+        case webauthnUserNotVerified = "webauthn_user_not_verified"
+        case webauthnSignatureInvalid = "webauthn_signature_invalid"
+        /// The passkey is not registered to this user.
+        case webauthnCredentialUnknown = "webauthn_credential_unknown"
+        /// The passkey's counter did not move on: a cloned authenticator, or a replayed assertion.
+        case webauthnSignCountRegressed = "webauthn_sign_count_regressed"
+        /// The bank does not accept this authenticator model (its AAGUID).
+        case webauthnAAGUIDRefused = "webauthn_aaguid_refused"
+        case webauthnUnsupportedAlgorithm = "webauthn_unsupported_algorithm"
+        case webauthnAttestationInvalid = "webauthn_attestation_invalid"
+        /// No passkey ceremony is pending for this step (never started, used, or expired): start it again. Costs
+        /// no attempt.
+        case webauthnCeremonyMissing = "webauthn_ceremony_missing"
+        /// This passkey (its credential id) is registered already.
+        case passkeyExists = "passkey_exists"
+        /// Removing this factor would leave the customer no way to verify.
+        case lastFactor = "last_factor"
+        /// The way of verifying does not reach the assurance level this step needs (a code where a passkey is
+        /// required).
+        case levelInsufficient = "level_insufficient"
         case `internal` = "internal_error"
 
         /// The HTTP status this code is answered with.
@@ -104,6 +134,15 @@ public struct StepupError: Error, Sendable, Equatable, CustomStringConvertible {
             case .oidcTokenInvalid, .oidcAuthStale: 401
             case .oidcSubjectMismatch: 403
             case .oidcProviderUnavailable: 503
+            case .webauthnMalformed, .webauthnTypeMismatch, .webauthnUnsupportedAlgorithm, .webauthnAttestationInvalid,
+                .webauthnCeremonyMissing:
+                400
+            case .webauthnChallengeMismatch, .webauthnOriginMismatch, .webauthnRPMismatch, .webauthnUserNotPresent,
+                .webauthnUserNotVerified, .webauthnSignatureInvalid, .webauthnCredentialUnknown,
+                .webauthnSignCountRegressed:
+                401
+            case .webauthnAAGUIDRefused, .levelInsufficient: 403
+            case .lastFactor, .passkeyExists: 409
             }
         }
 
@@ -162,6 +201,25 @@ public struct StepupError: Error, Sendable, Equatable, CustomStringConvertible {
             case .oidcAuthStale: "The identity provider did not ask you to sign in again. Start again."
             case .oidcSubjectMismatch: "You signed in at the identity provider as someone else."
             case .oidcIssuerMismatch: "The answer came from another identity provider."
+            case .webauthnMalformed: "The passkey's answer could not be read. Try again."
+            case .webauthnTypeMismatch: "The passkey answered another kind of request. Try again."
+            case .webauthnChallengeMismatch: "The passkey signed an older request. Try again."
+            case .webauthnOriginMismatch: "The passkey was used on another website than the bank's."
+            case .webauthnRPMismatch: "The passkey belongs to another website."
+            case .webauthnUserNotPresent: "The passkey did not confirm you were there. Try again."
+            case .webauthnUserNotVerified:
+                "Your passkey must check it is you (PIN, fingerprint or face). Try again, or use another way."
+            case .webauthnSignatureInvalid: "The passkey's signature is not valid."
+            case .webauthnCredentialUnknown: "This passkey is not registered for you. Use another passkey or way."
+            case .webauthnSignCountRegressed:
+                "This passkey looks copied, so it was refused. Use another way and contact the bank."
+            case .webauthnAAGUIDRefused: "The bank does not accept this kind of passkey or security key."
+            case .webauthnUnsupportedAlgorithm: "This passkey uses a key type the bank does not accept."
+            case .webauthnAttestationInvalid: "The security key's attestation could not be verified."
+            case .webauthnCeremonyMissing: "This passkey request has ended. Start again."
+            case .passkeyExists: "This passkey is registered already."
+            case .lastFactor: "This is your last way to verify, so it cannot be removed. Add another one first."
+            case .levelInsufficient: "This step needs a stronger way of verifying."
             }
         }
     }

@@ -51,6 +51,15 @@ public struct SystemProperties: Sendable, Equatable, Codable {
     /// named `mfaValidationRequired` fails closed), `allow` or `block`. A route that names its transactions is
     /// never exempted by the default, only by an explicit allow rule.
     public var edvDefaultDecision = EDVDecision.requireMFA
+    /// A passkey assertion whose counter did not grow (a cloned authenticator?) is audited always, and refused
+    /// unless this is `accept` (some authenticators' counters are unreliable).
+    public var passkeySignCountRegressionAccepted = false
+    /// Authenticator models (AAGUIDs, 32 lower-case hex digits) accepted for new passkeys; empty: any. The AAGUID
+    /// is the authenticator's own claim unless attestation is verified, so this list keeps honest models out, not
+    /// a determined attacker.
+    public var passkeyAAGUIDAllowList: [String] = []
+    /// Authenticator models refused, at registration and at every use (a model found broken after the fact).
+    public var passkeyAAGUIDDenyList: [String] = []
 
     public init() {}
 
@@ -62,7 +71,8 @@ public struct SystemProperties: Sendable, Equatable, Codable {
         "MfaAttemptLimit", "LockoutDurationSeconds", "SendCapPerUserPerHour", "SendCapPerTargetPerHour",
         "ResendCooldownSeconds", "MfaFreshnessSeconds", "SessionIdleTimeoutSeconds", "SessionAbsoluteLifetimeSeconds",
         "ExemptionCumulativeAmountMinor", "ExemptionConsecutiveTransactions", "ExemptionCurrency",
-        "DuplicateTransferWindowSeconds", "EdvDefaultDecision",
+        "DuplicateTransferWindowSeconds", "EdvDefaultDecision", "PasskeySignCountPolicy", "PasskeyAaguidAllowList",
+        "PasskeyAaguidDenyList",
     ]
 
     /// Builds properties from stored name/value rows over the defaults.
@@ -104,6 +114,9 @@ public struct SystemProperties: Sendable, Equatable, Codable {
         case "ExemptionCurrency": exemptionCurrency
         case "DuplicateTransferWindowSeconds": String(duplicateTransferWindow)
         case "EdvDefaultDecision": edvDefaultDecision.rawValue
+        case "PasskeySignCountPolicy": passkeySignCountRegressionAccepted ? "accept" : "refuse"
+        case "PasskeyAaguidAllowList": passkeyAAGUIDAllowList.joined(separator: ",")
+        case "PasskeyAaguidDenyList": passkeyAAGUIDDenyList.joined(separator: ",")
         default: throw Self.unknown(name)
         }
     }
@@ -158,6 +171,14 @@ public struct SystemProperties: Sendable, Equatable, Codable {
                 throw StepupError(.configurationInvalid, message: "\(name) takes require_mfa, allow or block.")
             }
             edvDefaultDecision = decision
+        case "PasskeySignCountPolicy":
+            switch text {
+            case "refuse": passkeySignCountRegressionAccepted = false
+            case "accept": passkeySignCountRegressionAccepted = true
+            default: throw StepupError(.configurationInvalid, message: "\(name) takes refuse or accept.")
+            }
+        case "PasskeyAaguidAllowList": passkeyAAGUIDAllowList = try Self.aaguids(text, name: name)
+        case "PasskeyAaguidDenyList": passkeyAAGUIDDenyList = try Self.aaguids(text, name: name)
         default: throw Self.unknown(name)
         }
     }
@@ -173,6 +194,24 @@ public struct SystemProperties: Sendable, Equatable, Codable {
         case (false, .push): edvTacAllowPushTargets
         case (false, .sms): edvTacAllowSmsTargets
         case (false, .voice): edvTacAllowVoiceTargets
+        }
+    }
+
+    /// A comma-separated list of AAGUIDs, each as 32 hex digits with or without the UUID dashes, kept as 32
+    /// lower-case hex digits so a comparison is exact.
+    static func aaguids(_ text: String, name: String) throws -> [String] {
+        let items = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        guard items.count <= 1000 else {
+            throw StepupError(.configurationInvalid, message: "\(name) takes at most 1000 AAGUIDs.")
+        }
+        return try items.map { item in
+            let hex = item.replacingOccurrences(of: "-", with: "").lowercased()
+            guard hex.utf8.count == 32, hex.utf8.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x66) }) else {
+                throw StepupError(
+                    .configurationInvalid,
+                    message: "\(name) takes AAGUIDs such as 08987058-cadc-4b81-b6e1-30de50dcbe96, comma-separated.")
+            }
+            return hex
         }
     }
 

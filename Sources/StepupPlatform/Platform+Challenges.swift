@@ -5,8 +5,11 @@ import StepupStore
 /// A challenge as the banking app sees it: state and what the user can do next, never a secret or an address.
 public struct ChallengeView: Sendable, Equatable {
     public let challenge: Challenge
-    /// What the dialog offers, in registration order; an exclusive method's offer alone when it has one.
+    /// What the dialog offers, in registration order; an exclusive method's offer alone when it has one. Only
+    /// methods that reach the challenge's required level.
     public let offers: [MethodOffer]
+    /// When no method the user has reaches the level: what to tell them ("Add a passkey in Security").
+    public var advice: String?
 
     /// The offered methods' ids.
     public var methods: [MFAMethodID] { offers.map(\.method) }
@@ -16,12 +19,14 @@ public struct ChallengeView: Sendable, Equatable {
 }
 
 extension Platform {
-    /// The open challenge of this session for `context`, or a new one: one challenge per pending context.
-    public func openChallenge(session: Session, context: MFAContext) async throws -> Challenge {
+    /// The open challenge of this session for `context`, or a new one: one challenge per pending context. It needs
+    /// a method of at least `level`.
+    public func openChallenge(session: Session, context: MFAContext, level: AssuranceLevel = .aal1) async throws -> Challenge {
         let now = clock.now
         return try await store.write { tx in
             try await Self.openChallenge(
-                for: context, session: session, now: now, properties: try await tx.systemProperties(), in: tx)
+                for: context, level: level, session: session, now: now, properties: try await tx.systemProperties(),
+                in: tx)
         }
     }
 
@@ -39,11 +44,13 @@ extension Platform {
                     now: now)
                 var offers: [MethodOffer] = []
                 var exclusive: [MethodOffer] = []
-                for method in methods.all {
+                for method in methods.all where method.assurance.level >= challenge.requiredLevel {
                     guard let offer = try await method.offer(step) else { continue }
                     if method.isExclusive { exclusive.append(offer) } else { offers.append(offer) }
                 }
-                return .success(ChallengeView(challenge: challenge, offers: exclusive.isEmpty ? offers : exclusive))
+                var view = ChallengeView(challenge: challenge, offers: exclusive.isEmpty ? offers : exclusive)
+                if view.offers.isEmpty { view.advice = challenge.requiredLevel.unreachableAdvice }
+                return .success(view)
             }
         }
     }

@@ -185,7 +185,7 @@ extension Platform {
         try await tx.insert(challenge)
         var completion = MFACompletion(
             sessionID: session.id, challengeID: challenge.id, userID: session.userID, context: context,
-            method: .exemption, completedAt: now)
+            method: .exemption, completedAt: now, amr: [], level: .aal1)
         completion.consumedAt = now
         try await tx.insert(completion)
         try await tx.append(
@@ -195,9 +195,11 @@ extension Platform {
         return completion
     }
 
-    /// The session's open challenge for `context` (for EDV: the same action and details), or a new one.
+    /// The session's open challenge for `context` (for EDV: the same action and details), or a new one, needing at
+    /// least `level`: an open one asked for again with a higher level is raised, never lowered.
     static func openChallenge(
-        for context: MFAContext, session: Session, now: Date, properties: SystemProperties, in tx: StoreTransaction
+        for context: MFAContext, level: AssuranceLevel = .aal1, session: Session, now: Date, properties: SystemProperties,
+        in tx: StoreTransaction
     ) async throws -> Challenge {
         let open = try await tx.openChallenges(sessionID: session.id).filter { now < $0.expiresAt }
         let existing = open.first { candidate in
@@ -208,10 +210,16 @@ extension Platform {
             }
             return candidate.context == context
         }
-        if let existing { return existing }
+        if var existing {
+            if existing.requiredLevel < level {
+                existing.requiredLevel = level
+                try await tx.update(existing)
+            }
+            return existing
+        }
         let challenge = Challenge(
             userID: session.userID, sessionID: session.id, context: context, createdAt: now,
-            lifetime: TimeInterval(properties.challengeLifetime))
+            lifetime: TimeInterval(properties.challengeLifetime), requiredLevel: level)
         try await tx.insert(challenge)
         try await tx.append(challengeOpened(challenge, at: now))
         return challenge

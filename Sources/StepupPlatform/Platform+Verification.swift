@@ -39,6 +39,10 @@ extension Platform {
             case .success(let owned): challenge = owned
             }
             let loaded = challenge
+            // Before anything is counted: a method below the level cannot complete this challenge however it answers.
+            guard method.assurance.level >= challenge.requiredLevel else {
+                return .failure(StepupError(.levelInsufficient, message: challenge.requiredLevel.unreachableAdvice))
+            }
             var step = MethodStep(transaction: tx, challenge: challenge, session: session, properties: properties, now: now)
             if let refusal = try await method.precheck(step) { return .failure(refusal) }
 
@@ -52,7 +56,7 @@ extension Platform {
                     let audit = AuditEvent(
                         at: now, action: "mfa.verify", outcome: .failure, userID: challenge.userID,
                         sessionID: session.id, challengeID: challenge.id,
-                        details: ["method": method.id.rawValue, "failures": String(failures)])
+                        details: ["method": method.id.rawValue, "failures": String(failures), "reason": refusal.code.rawValue])
                     try await tx.append(audit)
                     if failures >= limit {
                         return .failure(try await Self.exhaust(&challenge, properties: properties, now: now, in: tx))
@@ -63,8 +67,17 @@ extension Platform {
                     return .failure(answer)
                 }
                 challenge = step.challenge
+                var assurance = step.assurance ?? method.assurance
+                // A method may narrow what one proof showed, never claim more than it declares.
+                if assurance.level > method.assurance.level { assurance.level = method.assurance.level }
+                guard assurance.level >= challenge.requiredLevel else {
+                    if challenge != loaded { try await tx.update(challenge) }
+                    return .failure(StepupError(.levelInsufficient, message: challenge.requiredLevel.unreachableAdvice))
+                }
                 try await tx.resetFailures(userID: challenge.userID)
-                return .success(try await self.complete(&challenge, session: session, method: method.id, now: now, in: tx))
+                return .success(
+                    try await self.complete(
+                        &challenge, session: session, method: method.id, assurance: assurance, now: now, in: tx))
             }
         }
     }
@@ -76,7 +89,8 @@ extension Platform {
     }
 
     private func complete(
-        _ challenge: inout Challenge, session: Session, method: MFAMethodID, now: Date, in tx: StoreTransaction
+        _ challenge: inout Challenge, session: Session, method: MFAMethodID, assurance: MethodAssurance, now: Date,
+        in tx: StoreTransaction
     ) async throws -> VerificationResult {
         // A method that needs no start is chosen by its proof; one that was started stays chosen.
         if challenge.method != method || challenge.state == .created { try challenge.choose(method, at: now) }
@@ -84,7 +98,7 @@ extension Platform {
         try await tx.update(challenge)
         var completion = MFACompletion(
             sessionID: session.id, challengeID: challenge.id, userID: challenge.userID, context: challenge.context,
-            method: method, completedAt: now)
+            method: method, completedAt: now, amr: assurance.amr, level: assurance.level)
         var current = try await tx.session(id: session.id) ?? session
         if challenge.context == .logon {
             // Logon is the completion's one use: the session becomes authenticated now.
@@ -98,7 +112,11 @@ extension Platform {
         try await tx.append(
             AuditEvent(
                 at: now, action: "mfa.verify", outcome: .success, userID: challenge.userID, sessionID: session.id,
-                challengeID: challenge.id, details: ["method": method.rawValue, "context": challenge.context.kind]))
+                challengeID: challenge.id,
+                details: [
+                    "method": method.rawValue, "context": challenge.context.kind, "level": assurance.level.rawValue,
+                    "amr": assurance.amr.joined(separator: " "),
+                ]))
         try await tx.append(
             AuditEvent(
                 at: now, action: "mfa.completion.created", outcome: .success, userID: challenge.userID,

@@ -52,6 +52,7 @@ public final class Platform: Sendable {
             AccessCodeMethod(delivery: delivery, bankName: configuration.bankName, logger: logger),
             AccessTokenMethod(keys: keys),
             ExternalTokenMethod(directory: directory),
+            PasskeyMethod(settings: configuration.passkeys),
         ]
         self.methods = MFAMethods(builtIn: builtIn, added: methods)
     }

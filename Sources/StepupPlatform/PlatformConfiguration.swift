@@ -13,6 +13,8 @@ public struct PlatformConfiguration: Sendable {
     public var logonFailuresPerAddress = 50
     /// Seconds over which failed password attempts are counted.
     public var logonThrottleWindow: TimeInterval = 900
+    /// The bank's WebAuthn relying party; nil: passkeys are neither offered nor registered.
+    public var passkeys: PasskeySettings?
 
     public init() {}
 }

@@ -48,10 +48,13 @@ enum API {
         let transactions: [TransactionItem]?
         let auditActionId: String?
         let auditActionName: String?
+        /// The least assurance level a method must reach (`aal1`, `aal2`, `phr`).
+        let requiredLevel: String
         let progress: [String: MethodField]
 
         init(_ challenge: Challenge, methods: MFAMethods) {
             id = challenge.id
+            requiredLevel = challenge.requiredLevel.rawValue
             context = challenge.context.kind
             state = challenge.state.rawValue
             expiresAt = challenge.expiresAt
@@ -74,7 +77,7 @@ enum API {
         }
 
         private enum Keys: String, CodingKey {
-            case id, context, state, expiresAt, method, transactions, auditActionId, auditActionName
+            case id, context, state, expiresAt, method, transactions, auditActionId, auditActionName, requiredLevel
         }
 
 
@@ -90,6 +93,7 @@ enum API {
             try container.encodeIfPresent(transactions, forKey: .transactions)
             try container.encodeIfPresent(auditActionId, forKey: .auditActionId)
             try container.encodeIfPresent(auditActionName, forKey: .auditActionName)
+            try container.encode(requiredLevel, forKey: .requiredLevel)
             var extra = encoder.container(keyedBy: NamedKey.self)
             for (name, value) in progress.sorted(by: { $0.key < $1.key }) where Keys(rawValue: name) == nil {
                 try extra.encode(value, forKey: NamedKey(stringValue: name))
@@ -105,6 +109,8 @@ enum API {
         let methods: [String]
         let targets: [MethodChoice]
         let external: ExternalBody?
+        /// When no offer reaches the challenge's level: what the customer can do ("Add a passkey in Security").
+        let advice: String?
     }
 
     /// The extension to show in the workflow's external MFA slot.

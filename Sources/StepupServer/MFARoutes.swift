@@ -79,7 +79,8 @@ struct MFARoutes {
         return try JSONBody.response(
             API.ChallengeDetailBody(
                 challenge: .init(view.challenge, methods: platform.methods), offers: offers,
-                methods: offers.map(\.method.rawValue), targets: offers.flatMap(\.choices), external: external))
+                methods: offers.map(\.method.rawValue), targets: offers.flatMap(\.choices), external: external,
+                advice: view.advice))
     }
 
     func targets(_ request: Request, _ context: StepupRequestContext) async throws -> Response {

@@ -46,8 +46,25 @@ public struct ServerConfiguration: Sendable, Equatable, Codable {
     public var smtp: SMTPConfiguration?
     /// SMS, voice and push delivery by kind (`sms`, `voice`, `push`; file only).
     public var webhooks: [String: WebhookSettings] = [:]
+    /// The WebAuthn RP ID passkeys are bound to: the bank's registrable domain (`bank.example`). Unset: `localhost`
+    /// when serving on loopback, otherwise no passkeys.
+    public var passkeyRpId: String?
+    /// The exact origins the banking app is served from (`https://bank.example`); default `https://<passkeyRpId>`,
+    /// or `http://localhost:<port>` on loopback.
+    public var passkeyOrigins: [String] = []
 
     public init() {}
+
+    /// The relying party this configuration names, or nil when passkeys are off (no RP ID on a public address).
+    public var passkeys: PasskeySettings? {
+        if let rpID = passkeyRpId {
+            let origins = passkeyOrigins.isEmpty ? ["https://\(rpID)"] : passkeyOrigins
+            return PasskeySettings(rpID: rpID, rpName: bankName, origins: Set(origins))
+        }
+        guard isLoopback else { return nil }
+        let origins = passkeyOrigins.isEmpty ? ["http://localhost:\(port)"] : passkeyOrigins
+        return PasskeySettings(rpID: "localhost", rpName: bankName, origins: Set(origins))
+    }
 
     /// Whether the server listens on a loopback address only.
     public var isLoopback: Bool {
@@ -102,6 +119,32 @@ public struct ServerConfiguration: Sendable, Equatable, Codable {
         }
         guard (1...64).contains(databasePoolSize) else {
             throw StepupError(.configurationInvalid, message: "databasePoolSize must be 1 to 64")
+        }
+        if let rpID = passkeyRpId {
+            let labels = rpID.split(separator: ".", omittingEmptySubsequences: false)
+            guard rpID.utf8.count <= 253, !labels.isEmpty,
+                labels.allSatisfy({ label in
+                    (1...63).contains(label.utf8.count) && label.first != "-" && label.last != "-"
+                        && label.utf8.allSatisfy { ($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x2D }
+                }), Double(rpID) == nil, !labels.allSatisfy({ Int($0) != nil })
+            else {
+                throw StepupError(
+                    .configurationInvalid, message: "passkeyRpId is a lower-case domain name such as bank.example, not \(rpID)")
+            }
+        }
+        for origin in passkeyOrigins {
+            guard let url = URL(string: origin), let scheme = url.scheme, let host = url.host, url.path.isEmpty,
+                url.query == nil, scheme == "https" || (scheme == "http" && host == "localhost"),
+                origin == "\(scheme)://\(host)\(url.port.map { ":\($0)" } ?? "")"
+            else {
+                throw StepupError(
+                    .configurationInvalid,
+                    message: "passkeyOrigins are origins such as https://bank.example (http only for localhost), not \(origin)")
+            }
+            let rpID = passkeys?.rpID ?? "localhost"
+            guard host == rpID || host.hasSuffix(".\(rpID)") else {
+                throw StepupError(.configurationInvalid, message: "\(origin) is not on the passkey RP ID \(rpID) or a subdomain of it")
+            }
         }
     }
 
@@ -164,7 +207,7 @@ public struct ServerConfiguration: Sendable, Equatable, Codable {
 
     static let keys = [
         "host", "port", "database", "demo", "trustedProxies", "maxBodyBytes", "bankName", "bcryptCost", "logLevel",
-        "keysFile", "databasePoolSize", "hstsMaxAge",
+        "keysFile", "databasePoolSize", "hstsMaxAge", "passkeyRpId", "passkeyOrigins",
     ]
 
     public mutating func apply(values: [String: String], source: String) throws {
@@ -189,6 +232,9 @@ public struct ServerConfiguration: Sendable, Equatable, Codable {
             case "keysFile": keysFile = value
             case "databasePoolSize": databasePoolSize = try int()
             case "hstsMaxAge": hstsMaxAge = try int()
+            case "passkeyRpId": passkeyRpId = value.isEmpty ? nil : value
+            case "passkeyOrigins":
+                passkeyOrigins = value.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
             default: throw StepupError(.configurationInvalid, message: "unknown setting \(key) in \(source)")
             }
         }

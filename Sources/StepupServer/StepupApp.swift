@@ -25,6 +25,7 @@ public enum StepupApp {
         // The outbox only in demo and benchmark modes, both loopback only.
         OperationalRoutes(platform: platform, outbox: configuration.demo || configuration.benchmarkMode ? outbox : nil).add(to: router)
         SessionRoutes(platform: platform, gate: gate).add(to: router)
+        SecurityRoutes(platform: platform, gate: gate).add(to: router)
         MFARoutes(
             platform: platform, gate: gate,
             entryRoutes: Dictionary(extensions.map { ($0.name, $0.entryRoute) }, uniquingKeysWith: { a, _ in a }),

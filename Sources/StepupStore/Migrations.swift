@@ -216,6 +216,22 @@ enum Migrations {
                 """,
                 "CREATE INDEX passkeys_user ON passkeys (user_id)",
             ]),
+        Migration(
+            version: 10, name: "passkey registration ceremonies; assurance levels of challenges and completions",
+            statements: [
+                // A WebAuthn challenge issued outside an MFA challenge (a passkey's registration), used once.
+                """
+                CREATE TABLE ceremonies (
+                  id TEXT PRIMARY KEY, user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+                  session_id TEXT NOT NULL, purpose TEXT NOT NULL, challenge TEXT NOT NULL, created_at BIGINT NOT NULL,
+                  expires_at BIGINT NOT NULL, used_at BIGINT)
+                """,
+                "CREATE INDEX ceremonies_session ON ceremonies (session_id)",
+                "ALTER TABLE completions ADD COLUMN amr TEXT NOT NULL DEFAULT '[]'",
+                // Completions made before levels existed were all by codes, TOTP or external MFA: aal2.
+                "ALTER TABLE completions ADD COLUMN level TEXT NOT NULL DEFAULT 'aal2'",
+                "ALTER TABLE challenges ADD COLUMN required_level TEXT NOT NULL DEFAULT 'aal1'",
+            ]),
     ]
 
     /// The newest schema version this build knows.

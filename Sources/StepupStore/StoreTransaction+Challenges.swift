@@ -7,12 +7,12 @@ extension StoreTransaction {
         try await run(
             """
             INSERT INTO challenges (id, user_id, session_id, context, context_binding, state, method, method_state,
-              send_count, created_at, expires_at, closed_at)
+              send_count, created_at, expires_at, closed_at, required_level)
             VALUES (\(bind: challenge.id), \(bind: challenge.userID), \(bind: challenge.sessionID),
               \(bind: try JSONText.encode(challenge.context)), \(bind: challenge.context.binding),
               \(bind: challenge.state.rawValue), \(bind: challenge.method?.rawValue), \(bind: challenge.methodState.json),
               0, \(bind: Millis.from(challenge.createdAt)), \(bind: Millis.from(challenge.expiresAt)),
-              \(bind: Millis.from(challenge.closedAt)))
+              \(bind: Millis.from(challenge.closedAt)), \(bind: challenge.requiredLevel.rawValue))
             """)
     }
 
@@ -28,7 +28,8 @@ extension StoreTransaction {
             """
             UPDATE challenges SET state = \(bind: challenge.state.rawValue), method = \(bind: challenge.method?.rawValue),
               method_state = \(bind: challenge.methodState.json), target_id = NULL, code_digest = NULL,
-              code_sent_at = NULL, code_expires_at = NULL, closed_at = \(bind: Millis.from(challenge.closedAt))
+              code_sent_at = NULL, code_expires_at = NULL, closed_at = \(bind: Millis.from(challenge.closedAt)),
+              required_level = \(bind: challenge.requiredLevel.rawValue)
             WHERE id = \(bind: challenge.id)
             """)
     }
@@ -41,6 +42,8 @@ extension StoreTransaction {
         challenge.state = ChallengeState(storedName: try row.string("state")) ?? .failed
         challenge.method = try row.optionalString("method").map(MFAMethodID.init(rawValue:))
         challenge.closedAt = try row.optionalDate("closed_at")
+        // A level this build does not know is read as the highest: a challenge never becomes easier to complete.
+        challenge.requiredLevel = AssuranceLevel(rawValue: try row.string("required_level")) ?? .phishingResistant
         if let json = try row.optionalString("method_state") {
             challenge.methodState = MethodState(json: json)
         } else if challenge.method == .accessCode, challenge.state.isOpen {

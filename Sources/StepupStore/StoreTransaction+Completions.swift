@@ -7,11 +7,12 @@ extension StoreTransaction {
         try await run(
             """
             INSERT INTO completions (id, session_id, challenge_id, user_id, context, context_binding, method,
-              completed_at, consumed_at)
+              completed_at, consumed_at, amr, level)
             VALUES (\(bind: completion.id), \(bind: completion.sessionID), \(bind: completion.challengeID),
               \(bind: completion.userID), \(bind: try JSONText.encode(completion.context)),
               \(bind: completion.context.binding), \(bind: completion.method.rawValue),
-              \(bind: Millis.from(completion.completedAt)), \(bind: Millis.from(completion.consumedAt)))
+              \(bind: Millis.from(completion.completedAt)), \(bind: Millis.from(completion.consumedAt)),
+              \(bind: try JSONText.encode(completion.amr)), \(bind: completion.level.rawValue))
             """)
     }
 
@@ -68,6 +69,9 @@ extension StoreTransaction {
             method: MFAMethodID(rawValue: try row.string("method")),
             completedAt: try row.date("completed_at"))
         completion.consumedAt = try row.optionalDate("consumed_at")
+        completion.amr = try row.json("amr", as: [String].self)
+        // An unknown level is read as the lowest: a completion never satisfies more than it proved.
+        completion.level = AssuranceLevel(rawValue: try row.string("level")) ?? .aal1
         return completion
     }
 }

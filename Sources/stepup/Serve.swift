@@ -24,6 +24,10 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Port to listen on (default 8080).") var port: Int?
     @Option(help: "SQLite database file (default stepup.sqlite), or a postgres:// URL.") var database: String?
     @Option(help: "Comma-separated proxy addresses whose X-Forwarded-For/Proto are believed.") var trustedProxies: String?
+    @Option(help: "The WebAuthn RP ID for passkeys: the bank's domain (default localhost on loopback, else none).")
+    var passkeyRpId: String?
+    @Option(help: "Comma-separated origins the banking app is served from (default https://<RP ID>).")
+    var passkeyOrigins: String?
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.") var logLevel: String?
     @Option(help: "The platform key set file (default: <database>.keys.json; or STEPUP_KEYS).") var keys: String?
     @Option(help: "Mount an extension service: NAME=URL (repeatable); its key comes from STEPUP_EXTENSION_KEY_<NAME>.")
@@ -44,6 +48,8 @@ struct Serve: AsyncParsableCommand {
             if let port { settings.port = port }
             if let database { settings.database = database }
             if let trustedProxies { try settings.apply(values: ["trustedProxies": trustedProxies], source: "flags") }
+            if let passkeyRpId { try settings.apply(values: ["passkeyRpId": passkeyRpId], source: "flags") }
+            if let passkeyOrigins { try settings.apply(values: ["passkeyOrigins": passkeyOrigins], source: "flags") }
             if let logLevel { settings.logLevel = logLevel }
             if let keys { settings.keysFile = keys }
             if demo { settings.demo = true }

@@ -16,7 +16,8 @@ final class PlatformFixture: Sendable {
     static let password = "correct horse battery staple"
 
     init(channels: DeliveryProviders? = nil, edvRules: [any EDVRule] = [], keys: KeySet? = nil,
-         externalMFAProviders: [String: [String]] = [:], methods: [any MFAMethod] = []) async throws {
+         externalMFAProviders: [String: [String]] = [:], methods: [any MFAMethod] = [],
+         passkeys: PasskeySettings? = nil) async throws {
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("stepup-platform-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         store = try await SQLiteStore.open(path: folder.appendingPathComponent("stepup.sqlite").path)
@@ -24,6 +25,7 @@ final class PlatformFixture: Sendable {
         configuration.bcryptCost = 4
         configuration.logonFailuresPerUser = 4
         configuration.logonFailuresPerAddress = 6
+        configuration.passkeys = passkeys
         platform = Platform(
             store: store, keys: try keys ?? KeySet.generate(), clock: clock, configuration: configuration, delivery: channels ?? DeliveryProviders(fallback: outbox),
             edvRules: edvRules, externalMFAProviders: externalMFAProviders, methods: methods)

@@ -1,5 +1,6 @@
 import Foundation
 import StepupTesting
+import StepupWebAuthnTesting
 import Testing
 
 @testable import StepupWebAuthn

@@ -2,6 +2,7 @@ import Crypto
 import Foundation
 import StepupCore
 import StepupTesting
+import StepupWebAuthnTesting
 import Testing
 
 @testable import StepupWebAuthn

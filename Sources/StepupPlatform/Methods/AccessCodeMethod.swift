@@ -23,6 +23,8 @@ public struct AccessCodeMethod: MFAMethod {
     }
 
     public let id = MFAMethodID.accessCode
+    /// A code is relayable by a look-alike site: AAL2, never phishing-resistant.
+    public var assurance: MethodAssurance { MethodAssurance(amr: ["otp"], level: .aal2) }
     let delivery: DeliveryProviders
     let bankName: String
     let logger: Logger
@@ -141,6 +143,13 @@ public struct AccessCodeMethod: MFAMethod {
     public func verify(_ proof: Proof, _ step: inout MethodStep) async throws -> StepupError? {
         do {
             try AccessCode.verify(String(proof.code.prefix(32)), challenge: step.challenge, now: step.now)
+            // RFC 8176 names the channel: `sms` for a text, `tel` for a call; email and push codes are plain `otp`.
+            let targetID = step.challenge.accessCode.targetID
+            switch try await step.transaction.targets(userID: step.challenge.userID).first(where: { $0.id == targetID })?.kind {
+            case .sms: step.assurance = MethodAssurance(amr: ["sms", "otp"], level: .aal2)
+            case .voice: step.assurance = MethodAssurance(amr: ["tel", "otp"], level: .aal2)
+            default: break
+            }
             return nil
         } catch let error as StepupError {
             return error

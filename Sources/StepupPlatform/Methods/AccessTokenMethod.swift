@@ -11,6 +11,8 @@ public struct AccessTokenMethod: MFAMethod {
     }
 
     public let id = MFAMethodID.accessToken
+    /// A TOTP code: AAL2 on top of the password; relayable, so not phishing-resistant.
+    public var assurance: MethodAssurance { MethodAssurance(amr: ["otp"], level: .aal2) }
     let keys: KeySet?
 
     public init(keys: KeySet?) { self.keys = keys }

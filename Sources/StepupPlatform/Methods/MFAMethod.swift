@@ -45,6 +45,10 @@ public protocol MFAMethod<Start, Proof>: Sendable {
     /// own ways in the dialog.
     var isExclusive: Bool { get }
 
+    /// The RFC 8176 `amr` values and the highest level a proof by this method reaches; a challenge that needs more
+    /// neither offers it nor takes its proofs. ``verify(_:_:)`` may narrow it for one proof (``MethodStep/assurance``).
+    var assurance: MethodAssurance { get }
+
     /// What the dialog offers for this challenge, or nil when the user cannot use the method here (no target the
     /// context allows, no authenticator). Runs in a read of the challenge; it must not write.
     func offer(_ step: MethodStep) async throws -> MethodOffer?
@@ -69,6 +73,9 @@ public protocol MFAMethod<Start, Proof>: Sendable {
 
 extension MFAMethod {
     public var isExclusive: Bool { false }
+
+    /// A method that does not say otherwise is a possession factor on top of the password: AAL2, `mfa`.
+    public var assurance: MethodAssurance { MethodAssurance(amr: ["mfa"], level: .aal2) }
 
     /// A method that does not say otherwise takes proofs only where it is offered.
     public func precheck(_ step: MethodStep) async throws -> StepupError? {
@@ -96,6 +103,9 @@ public struct MethodStep: Sendable {
     public let session: Session
     public let properties: SystemProperties
     public let now: Date
+    /// What this proof showed, when it is less than or other than the method's ``MFAMethod/assurance`` (a synced
+    /// passkey is `swk`, a device-bound one `hwk`); the completion records it. Never above the method's level.
+    public var assurance: MethodAssurance?
 
     public init(transaction: StoreTransaction, challenge: Challenge, session: Session, properties: SystemProperties, now: Date) {
         self.transaction = transaction
@@ -178,11 +188,19 @@ public struct MethodOffer: Sendable, Codable, Equatable {
     public var entry: MethodEntry?
     /// An extension's page that proves the user and hands the dialog a token.
     public var frame: MethodFrame?
+    /// A ceremony the browser itself runs between start and verify: `webauthn` (`navigator.credentials.get` with
+    /// the options the start answers, and the credential as the proof).
+    public var ceremony: String?
+    /// The button that starts the ceremony ("Use a passkey").
+    public var ceremonyLabel: String?
 
     public init(
         method: MFAMethodID, label: String, choices: [MethodChoice] = [], prompt: String? = nil,
-        startLabel: String? = nil, startField: String? = nil, entry: MethodEntry? = nil, frame: MethodFrame? = nil
+        startLabel: String? = nil, startField: String? = nil, entry: MethodEntry? = nil, frame: MethodFrame? = nil,
+        ceremony: String? = nil, ceremonyLabel: String? = nil
     ) {
+        self.ceremony = ceremony
+        self.ceremonyLabel = ceremonyLabel
         self.method = method
         self.label = label
         self.choices = choices

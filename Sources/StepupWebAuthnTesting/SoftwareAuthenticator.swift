@@ -1,13 +1,16 @@
 import Crypto
 import Foundation
 import StepupCore
-
-@testable import StepupWebAuthn
+import StepupWebAuthn
 
 /// A canonical CBOR encoder for fixtures: what an authenticator writes (CTAP2 canonical: shortest forms, map keys
 /// sorted by their encodings, shorter first).
-enum CBOREncoder {
-    static func encode(_ item: CBOR) -> [UInt8] {
+///
+/// ```swift
+/// let bytes = CBOREncoder.encode(.map([(.text("fmt"), .text("none"))]))
+/// ```
+public enum CBOREncoder {
+    public static func encode(_ item: CBOR) -> [UInt8] {
         switch item {
         case .integer(let value):
             return value >= 0 ? head(0, UInt64(value)) : head(1, UInt64(-1 - value))
@@ -16,14 +19,14 @@ enum CBOREncoder {
         case .array(let items): return head(4, UInt64(items.count)) + items.flatMap(encode)
         case .map(let entries):
             let encoded = entries.map { (encode($0.key), encode($0.value)) }
-                .sorted { CBORDecoder.precedes($0.0[...], $1.0[...]) }
+                .sorted { $0.0.count != $1.0.count ? $0.0.count < $1.0.count : $0.0.lexicographicallyPrecedes($1.0) }
             return head(5, UInt64(entries.count)) + encoded.flatMap { $0.0 + $0.1 }
         case .boolean(let value): return [value ? 0xf5 : 0xf4]
         case .null: return [0xf6]
         }
     }
 
-    static func head(_ major: UInt8, _ value: UInt64) -> [UInt8] {
+    public static func head(_ major: UInt8, _ value: UInt64) -> [UInt8] {
         let type = major << 5
         switch value {
         case 0..<24: return [type | UInt8(value)]
@@ -34,23 +37,37 @@ enum CBOREncoder {
         }
     }
 
-    static func bytes(_ value: UInt64, _ count: Int) -> [UInt8] {
+    public static func bytes(_ value: UInt64, _ count: Int) -> [UInt8] {
         (0..<count).reversed().map { UInt8(truncatingIfNeeded: value >> (8 * UInt64($0))) }
     }
 }
 
-/// An authenticator in software, for fixtures the relying party must accept or refuse: a P-256 (or Ed25519) key, a
-/// counter, the flags it reports, and the bank's RP ID and origin.
-struct SoftwareAuthenticator {
-    var rpID = "bank.example"
-    var origin = "https://bank.example"
-    var key = P256.Signing.PrivateKey()
-    var credentialID = Array(SecureRandom.bytes(16))
-    var aaguid: [UInt8] = Array(repeating: 0xaa, count: 16)
-    var signCount: UInt32 = 0
-    var flags: AuthenticatorData.Flags = [.userPresent, .userVerified, .backupEligible, .backedUp]
+/// An authenticator in software, for tests the relying party must accept or refuse: a P-256 key, a counter, the
+/// flags it reports, and the bank's RP ID and origin. It plays the browser too: it writes `clientDataJSON`.
+///
+/// ```swift
+/// var authenticator = SoftwareAuthenticator(rpID: "localhost", origin: "http://localhost:8080")
+/// let (attestation, clientData) = try authenticator.register(challenge: options.challengeBytes)
+/// let assertion = try authenticator.assert(challenge: requestChallenge)
+/// ```
+public struct SoftwareAuthenticator: Sendable {
+    public var rpID: String
+    public var origin: String
+    public var key = P256.Signing.PrivateKey()
+    public var credentialID = Array(SecureRandom.bytes(16))
+    public var aaguid: [UInt8] = Array(repeating: 0xaa, count: 16)
+    public var signCount: UInt32 = 0
+    public var flags: AuthenticatorData.Flags = [.userPresent, .userVerified, .backupEligible, .backedUp]
 
-    var coseKey: [UInt8] {
+    public init(rpID: String = "bank.example", origin: String = "https://bank.example") {
+        self.rpID = rpID
+        self.origin = origin
+    }
+
+    /// The credential id as the browser reports it.
+    public var credentialIDText: String { Base64URL.encode(credentialID) }
+
+    public var coseKey: [UInt8] {
         let point = Array(key.publicKey.x963Representation)
         return CBOREncoder.encode(
             .map([
@@ -59,13 +76,13 @@ struct SoftwareAuthenticator {
             ]))
     }
 
-    func clientData(type: String, challenge: [UInt8], origin: String? = nil, extra: String = "") -> [UInt8] {
+    public func clientData(type: String, challenge: [UInt8], origin: String? = nil, extra: String = "") -> [UInt8] {
         Array(
             #"{"type":"\#(type)","challenge":"\#(Base64URL.encode(challenge))","origin":"\#(origin ?? self.origin)","crossOrigin":false\#(extra)}"#
                 .utf8)
     }
 
-    func authenticatorData(attested: Bool, flags: AuthenticatorData.Flags? = nil, rpID: String? = nil) -> [UInt8] {
+    public func authenticatorData(attested: Bool, flags: AuthenticatorData.Flags? = nil, rpID: String? = nil) -> [UInt8] {
         var flags = flags ?? self.flags
         if attested { flags.insert(.attestedCredentialData) }
         var data = Array(SHA256.hash(data: Array((rpID ?? self.rpID).utf8))) + [flags.rawValue]
@@ -77,7 +94,7 @@ struct SoftwareAuthenticator {
     }
 
     /// A registration: the attestation object (`none`, or `packed` self attestation) and the client data.
-    func register(challenge: [UInt8], format: String = "none", origin: String? = nil) throws -> (attestation: [UInt8], clientData: [UInt8]) {
+    public func register(challenge: [UInt8], format: String = "none", origin: String? = nil) throws -> (attestation: [UInt8], clientData: [UInt8]) {
         let client = clientData(type: "webauthn.create", challenge: challenge, origin: origin)
         let data = authenticatorData(attested: true)
         var statement: CBOR = .map([])
@@ -90,7 +107,7 @@ struct SoftwareAuthenticator {
     }
 
     /// An assertion: its authenticator data, client data and signature; the counter moves on first.
-    mutating func assert(challenge: [UInt8], origin: String? = nil, flags: AuthenticatorData.Flags? = nil, step: UInt32 = 1)
+    public mutating func assert(challenge: [UInt8], origin: String? = nil, flags: AuthenticatorData.Flags? = nil, step: UInt32 = 1)
         throws -> (authenticatorData: [UInt8], clientData: [UInt8], signature: [UInt8])
     {
         signCount += step
