@@ -29,8 +29,8 @@ public final class Platform: Sendable {
 
     /// - Parameters:
     ///   - externalMFAProviders: in-process extensions that serve MFA contexts as external MFA: name → context kinds.
-    ///   - methods: a bank's own methods, offered after the built-in ones (access code, access token, external
-    ///     token); one with a built-in's id replaces it.
+    ///   - methods: a bank's own methods, offered after the built-in ones (passkey, access code, access token,
+    ///     external token); one with a built-in's id replaces it.
     public init(
         store: any Store, keys: KeySet?, clock: any StepupClock = SystemClock(),
         configuration: PlatformConfiguration = .init(),
@@ -48,11 +48,12 @@ public final class Platform: Sendable {
         self.delivery = delivery
         self.hasher = PasswordHasher(cost: configuration.bcryptCost)
         self.logger = logger
+        // A passkey first: the dialog opens on the first offer, and the phishing-resistant way should be the easy one.
         let builtIn: [any MFAMethod] = [
+            PasskeyMethod(settings: configuration.passkeys),
             AccessCodeMethod(delivery: delivery, bankName: configuration.bankName, logger: logger),
             AccessTokenMethod(keys: keys),
             ExternalTokenMethod(directory: directory),
-            PasskeyMethod(settings: configuration.passkeys),
         ]
         self.methods = MFAMethods(builtIn: builtIn, added: methods)
     }

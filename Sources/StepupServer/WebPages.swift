@@ -19,7 +19,7 @@ struct WebPages {
 
     static func loadLibrary() throws -> MustacheLibrary {
         var library = MustacheLibrary()
-        for name in ["layout-head", "layout-foot", "login", "home", "extension"] {
+        for name in ["layout-head", "layout-foot", "login", "home", "extension", "security"] {
             guard let url = Bundle.module.url(forResource: name, withExtension: "mustache", subdirectory: "Resources/templates"),
                 let text = try? String(contentsOf: url, encoding: .utf8)
             else { throw StepupError(.configurationInvalid, message: "template \(name) is missing from the bundle") }
@@ -32,6 +32,7 @@ struct WebPages {
         router.get("/") { request, context in try await home(request, context) }
         router.get("/login") { request, context in try await login(request, context) }
         router.get("/extensions/{name}") { request, context in try await extensionPage(request, context) }
+        router.get("/security") { request, context in try await security(request, context) }
         router.get("/static/{file}") { _, context in try staticFile(context) }
     }
 
@@ -58,6 +59,17 @@ struct WebPages {
         return try page("home", [
             "title": "Home", "page": "home", "bankName": bankName, "csrfToken": gate.csrfToken(request) ?? "",
             "user": ["displayName": resumed.user.displayName], "accounts": accounts, "extensions": services,
+        ])
+    }
+
+    /// The customer's own factors; all behaviour is in `app.js` over `/api/security`.
+    func security(_ request: Request, _ context: StepupRequestContext) async throws -> Response {
+        guard let resumed = try? await gate.session(request, context: context) else {
+            return Response.redirect(to: "/login", type: .normal)
+        }
+        return try page("security", [
+            "title": "Security", "page": "security", "bankName": bankName, "csrfToken": gate.csrfToken(request) ?? "",
+            "user": ["displayName": resumed.user.displayName],
         ])
     }
 

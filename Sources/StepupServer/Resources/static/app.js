@@ -61,6 +61,22 @@ function formatTime(iso) {
   return new Date(iso).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
 }
 
+/** base64url, as the platform sends and takes WebAuthn's bytes. */
+const b64u = {
+  decode: (text) => Uint8Array.from(atob(text.replace(/-/g, '+').replace(/_/g, '/') + '==='.slice((text.length + 3) % 4)), (c) => c.charCodeAt(0)),
+  encode: (buffer) => btoa(String.fromCharCode(...new Uint8Array(buffer))).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, ''),
+};
+
+const passkeysSupported = () => typeof window.PublicKeyCredential === 'function' && !!navigator.credentials;
+
+/** What a failed navigator.credentials call means to the customer. */
+function passkeyProblem(error, rpId) {
+  if (error?.name === 'NotAllowedError') return 'The passkey request was cancelled or timed out. Try again, or choose another way.';
+  if (error?.name === 'InvalidStateError') return 'This device already holds one of your passkeys.';
+  if (error?.name === 'SecurityError') return `Passkeys work only at ${rpId}. Open the bank there, or choose another way.`;
+  return 'Your passkey could not be used. Try again, or choose another way.';
+}
+
 function formatMinor(minor, currency) {
   return `${(minor / 100).toFixed(2)} ${currency}`;
 }
@@ -82,7 +98,7 @@ export function runMFA(challengeId, { message } = {}) {
   const controller = new AbortController();
   const signal = controller.signal;
   const on = (id, event, handler) => $(id).addEventListener(event, handler, { signal });
-  const screens = ['mfa-targets', 'mfa-code', 'mfa-token', 'mfa-external'];
+  const screens = ['mfa-targets', 'mfa-code', 'mfa-token', 'mfa-passkey', 'mfa-external'];
   const status = $('mfa-status');
   const methodPath = (offer, step) => `/api/mfa/challenges/${challengeId}/methods/${encodeURIComponent(offer.method)}/${step}`;
   let offers = [];
@@ -143,8 +159,13 @@ export function runMFA(challengeId, { message } = {}) {
           return setStatus(status, 'Too many codes were sent. Try again later or choose another way.', 'error');
         case 'delivery_failed':
           return setStatus(status, 'We could not deliver the code there. Please choose another way.', 'error');
-        default:
-          return setStatus(status, error.message, 'error');
+        case 'level_insufficient':
+          return lockAll(error.message);
+        default: {
+          const left = error.detail?.attemptsLeft;
+          const suffix = typeof left === 'number' ? ` ${left} attempt${left === 1 ? '' : 's'} left.` : '';
+          return setStatus(status, `${error.message}${suffix}`, 'error');
+        }
       }
     };
     const completed = (res) => finish('ok', { challengeId, stage: res.data.stage });
@@ -233,9 +254,58 @@ export function runMFA(challengeId, { message } = {}) {
       show('mfa-targets');
     };
 
+    // A ceremony the browser runs (a passkey): the dialog already names what is being authorised; the customer
+    // presses the button, the platform issues a single-use WebAuthn challenge, the browser asks for the passkey.
+    const showCeremony = (offer) => {
+      $('mfa-passkey-use').textContent = offer.ceremonyLabel ?? 'Continue';
+      otherWays('mfa-passkey');
+      show('mfa-passkey');
+    };
+    const runCeremony = async (offer) => {
+      const button = $('mfa-passkey-use');
+      button.disabled = true;
+      setStatus(status, 'Waiting for your passkey…');
+      try {
+        const started = await api(methodPath(offer, 'start'), { method: 'POST', body: {} });
+        if (!started.ok) return explain(failure(started));
+        const options = started.data.publicKey;
+        let credential;
+        try {
+          credential = await navigator.credentials.get({
+            publicKey: {
+              challenge: b64u.decode(options.challenge), rpId: options.rpId, timeout: options.timeout,
+              userVerification: options.userVerification,
+              allowCredentials: options.allowCredentials.map((c) => ({ type: c.type, id: b64u.decode(c.id), transports: c.transports })),
+            },
+          });
+        } catch (error) {
+          return setStatus(status, passkeyProblem(error, options.rpId), 'error');
+        }
+        if (!credential) return setStatus(status, passkeyProblem(null, options.rpId), 'error');
+        const response = credential.response;
+        const res = await api(methodPath(offer, 'verify'), {
+          method: 'POST',
+          body: {
+            id: credential.id, type: credential.type,
+            response: {
+              clientDataJSON: b64u.encode(response.clientDataJSON), authenticatorData: b64u.encode(response.authenticatorData),
+              signature: b64u.encode(response.signature), userHandle: response.userHandle ? b64u.encode(response.userHandle) : null,
+            },
+          },
+        });
+        if (res.ok) return completed(res);
+        explain(failure(res));
+      } catch {
+        setStatus(status, 'We could not reach the bank. Check your connection and try again.', 'error');
+      } finally {
+        if (!locked) button.disabled = false;
+      }
+    };
+
     const present = (offer) => {
       current = offer;
       if (offer.frame) return showFrame(offer);
+      if (offer.ceremony) return showCeremony(offer);
       if (offer.choices.length > 0) return showChoices(offer);
       prepareEntry($('mfa-token-input'), $('mfa-token-label'), offer.entry);
       otherWays('mfa-token');
@@ -292,6 +362,7 @@ export function runMFA(challengeId, { message } = {}) {
     on('mfa-verify-token', 'click', () => verify($('mfa-token-input'), current));
     on('mfa-code-input', 'keydown', (event) => { if (event.key === 'Enter') { event.preventDefault(); verify($('mfa-code-input'), started); } });
     on('mfa-token-input', 'keydown', (event) => { if (event.key === 'Enter') { event.preventDefault(); verify($('mfa-token-input'), current); } });
+    on('mfa-passkey-use', 'click', () => runCeremony(current));
     on('mfa-cancel', 'click', () => activeWorkflow?.cancel());
     dialog.addEventListener('cancel', (event) => { event.preventDefault(); activeWorkflow?.cancel(); }, { signal });
 
@@ -323,9 +394,14 @@ export function runMFA(challengeId, { message } = {}) {
       if (!['created', 'method_chosen', 'secret_sent'].includes(challenge.state)) {
         return lockAll(ended[challenge.state] ?? 'This verification has ended. Close it and start again.');
       }
-      // An offer the dialog could not complete (no field to type into and no page) is not shown.
-      offers = (view.offers ?? []).filter((offer) => offer.frame || offer.entry);
-      if (offers.length === 0) return lockAll('No way to verify is set up for you here. Please contact the bank.');
+      // An offer the dialog could not complete (no field to type into, no page, a ceremony this browser cannot run)
+      // is not shown.
+      const all = view.offers ?? [];
+      offers = all.filter((offer) => offer.frame || offer.entry || (offer.ceremony === 'webauthn' && passkeysSupported()));
+      if (offers.length === 0) {
+        if (all.some((offer) => offer.ceremony === 'webauthn')) return lockAll('This browser cannot use passkeys. Open the bank in a browser that can, or add another way in Security.');
+        return lockAll(view.advice ?? 'No way to verify is set up for you here. Please contact the bank.');
+      }
       present(offers[0]);
     })();
   });
@@ -511,8 +587,181 @@ function wireLogout() {
   });
 }
 
+// MARK: The security page
+
+/**
+ * Runs a call that is a factor change: when the platform answers mfa_required, the customer confirms in the MFA
+ * dialog and the call is made again. Nil when the customer cancelled.
+ */
+async function steppedUp(call) {
+  let res = await call();
+  if (res.status === 401 && failure(res).code === 'mfa_required') {
+    try {
+      await runMFA(failure(res).detail.challengeId);
+    } catch (error) {
+      return { cancelled: true, error };
+    }
+    res = await call();
+  }
+  return res;
+}
+
+function formatDay(iso) {
+  return new Date(iso).toLocaleDateString([], { year: 'numeric', month: 'short', day: 'numeric' });
+}
+
+/** The customer's passkeys: list, add (after a step-up), rename, remove (after a step-up, never the last factor). */
+function securityPage() {
+  const list = $('passkey-list');
+  const status = $('security-status');
+  const note = $('passkey-note');
+  const form = $('passkey-add-form');
+  let rpId = null;
+
+  const reportFailure = (res) => {
+    if (res.cancelled) return setStatus(status, res.error?.code === 'mfa_cancelled' ? 'Nothing was changed: the confirmation was cancelled.' : (res.error?.message ?? 'Nothing was changed.'), 'error');
+    setStatus(status, failure(res).message, 'error');
+  };
+
+  const render = async () => {
+    const res = await api('/api/security/passkeys');
+    if (!res.ok) return setStatus(status, failure(res).message, 'error');
+    rpId = res.data.rpId;
+    list.replaceChildren();
+    if (!res.data.available) {
+      form.hidden = true;
+      return setStatus(note, 'This bank does not offer passkeys yet.');
+    }
+    const onBankDomain = rpId && (location.hostname === rpId || location.hostname.endsWith(`.${rpId}`));
+    if (!passkeysSupported()) {
+      form.hidden = true;
+      setStatus(note, 'This browser cannot use passkeys. Open the bank in a browser that can.');
+    } else if (!onBankDomain) {
+      form.hidden = true;
+      const there = `${location.protocol}//${rpId}${location.port ? `:${location.port}` : ''}/security`;
+      setStatus(note, `Passkeys work only at ${rpId}. Open ${there} to add one.`);
+    }
+    if (res.data.passkeys.length === 0) {
+      const empty = document.createElement('li');
+      empty.className = 'empty';
+      empty.textContent = 'You have no passkey yet.';
+      list.append(empty);
+    }
+    for (const passkey of res.data.passkeys) {
+      const item = document.createElement('li');
+      item.dataset.passkey = passkey.id;
+      const name = document.createElement('span');
+      name.className = 'factor-name';
+      name.textContent = passkey.name;
+      const meta = document.createElement('span');
+      meta.className = 'factor-meta';
+      const kind = passkey.kind === 'synced' ? 'Synced passkey' : 'Passkey on one device';
+      meta.textContent = `${kind} · added ${formatDay(passkey.createdAt)} · ${passkey.lastUsedAt ? `last used ${formatDay(passkey.lastUsedAt)}` : 'not used yet'}`;
+      const actions = document.createElement('span');
+      actions.className = 'factor-actions';
+      const rename = document.createElement('button');
+      rename.type = 'button';
+      rename.className = 'link-button';
+      rename.textContent = 'Rename';
+      rename.setAttribute('aria-label', `Rename ${passkey.name}`);
+      rename.addEventListener('click', () => startRename(item, passkey));
+      const remove = document.createElement('button');
+      remove.type = 'button';
+      remove.className = 'link-button';
+      remove.textContent = 'Remove';
+      remove.setAttribute('aria-label', `Remove ${passkey.name}`);
+      remove.addEventListener('click', () => removePasskey(passkey));
+      actions.append(rename, remove);
+      item.append(name, meta, actions);
+      list.append(item);
+    }
+  };
+
+  const startRename = (item, passkey) => {
+    const editor = document.createElement('form');
+    editor.className = 'add-form';
+    const label = document.createElement('label');
+    label.textContent = 'New name';
+    const input = document.createElement('input');
+    input.maxLength = 64;
+    input.value = passkey.name;
+    input.id = `rename-${passkey.id}`;
+    label.htmlFor = input.id;
+    const save = document.createElement('button');
+    save.type = 'submit';
+    save.className = 'primary';
+    save.textContent = 'Save name';
+    editor.append(label, input, save);
+    editor.addEventListener('submit', async (event) => {
+      event.preventDefault();
+      const res = await api(`/api/security/passkeys/${encodeURIComponent(passkey.id)}`, { method: 'PATCH', body: { name: input.value } });
+      if (!res.ok) return setStatus(status, failure(res).message, 'error');
+      setStatus(status, 'The passkey was renamed.', 'ok');
+      await render();
+    });
+    item.append(editor);
+    input.focus();
+  };
+
+  const removePasskey = async (passkey) => {
+    setStatus(status, '');
+    const res = await steppedUp(() => api(`/api/security/passkeys/${encodeURIComponent(passkey.id)}`, { method: 'DELETE' }));
+    if (res.cancelled || !res.ok) return reportFailure(res);
+    setStatus(status, `“${passkey.name}” was removed. It can no longer be used to sign in.`, 'ok');
+    await render();
+  };
+
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const button = $('passkey-add');
+    button.disabled = true;
+    setStatus(status, '');
+    try {
+      const options = await steppedUp(() => api('/api/security/passkeys/options', { method: 'POST' }));
+      if (options.cancelled || !options.ok) return reportFailure(options);
+      const creation = options.data.publicKey;
+      setStatus(status, 'Follow your device’s prompt to create the passkey…');
+      let credential;
+      try {
+        credential = await navigator.credentials.create({
+          publicKey: {
+            ...creation,
+            challenge: b64u.decode(creation.challenge),
+            user: { ...creation.user, id: b64u.decode(creation.user.id) },
+            excludeCredentials: creation.excludeCredentials.map((c) => ({ type: c.type, id: b64u.decode(c.id), transports: c.transports })),
+          },
+        });
+      } catch (error) {
+        return setStatus(status, passkeyProblem(error, rpId).replace(', or choose another way', ''), 'error');
+      }
+      const response = credential.response;
+      const res = await api('/api/security/passkeys', {
+        method: 'POST',
+        body: {
+          ceremonyId: options.data.ceremonyId, name: $('passkey-name').value, id: credential.id,
+          response: {
+            clientDataJSON: b64u.encode(response.clientDataJSON), attestationObject: b64u.encode(response.attestationObject),
+            transports: typeof response.getTransports === 'function' ? response.getTransports() : [],
+          },
+        },
+      });
+      if (!res.ok) return setStatus(status, failure(res).message, 'error');
+      $('passkey-name').value = '';
+      setStatus(status, `Passkey “${res.data.name}” added. You can now use it to sign in and confirm payments.`, 'ok');
+      await render();
+    } catch {
+      setStatus(status, 'We could not reach the bank. Check your connection and try again.', 'error');
+    } finally {
+      button.disabled = false;
+    }
+  });
+
+  render();
+}
+
 const page = document.body.dataset.page;
 wireLogout();
 if (page === 'login') $('login-form').addEventListener('submit', signIn);
 if (page === 'extension') hostExtension();
+if (page === 'security') securityPage();
 window.stepup = { runMFA, api };
