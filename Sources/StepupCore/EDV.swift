@@ -111,12 +111,17 @@ public struct EDVRuleDefinition: Sendable, Equatable, Codable, Identifiable {
     public var decision: EDVDecision
     /// For `require_mfa`: do not prompt again for this action in this session for this many minutes after an MFA.
     public var repromptAfterMinutes: Int?
+    /// For `require_mfa`: the least assurance level the MFA must reach (`phr`: a passkey).
+    public var level: AssuranceLevel?
     public var enabled: Bool
+
+    public var requiredLevel: AssuranceLevel? { level }
 
     public init(
         id: String, position: Int, action: String, conditions: [EDVCondition] = [], decision: EDVDecision,
-        repromptAfterMinutes: Int? = nil, enabled: Bool = true
+        repromptAfterMinutes: Int? = nil, level: AssuranceLevel? = nil, enabled: Bool = true
     ) {
+        self.level = level
         self.id = id
         self.position = position
         self.action = action
@@ -126,7 +131,7 @@ public struct EDVRuleDefinition: Sendable, Equatable, Codable, Identifiable {
         self.enabled = enabled
     }
 
-    enum CodingKeys: String, CodingKey { case id, position, action, conditions, decision, repromptAfterMinutes, enabled }
+    enum CodingKeys: String, CodingKey { case id, position, action, conditions, decision, repromptAfterMinutes, level, enabled }
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -136,6 +141,7 @@ public struct EDVRuleDefinition: Sendable, Equatable, Codable, Identifiable {
             conditions: try c.decodeIfPresent([EDVCondition].self, forKey: .conditions) ?? [],
             decision: try c.decode(EDVDecision.self, forKey: .decision),
             repromptAfterMinutes: try c.decodeIfPresent(Int.self, forKey: .repromptAfterMinutes),
+            level: try c.decodeIfPresent(AssuranceLevel.self, forKey: .level),
             enabled: try c.decodeIfPresent(Bool.self, forKey: .enabled) ?? true)
         try validate()
     }
@@ -147,6 +153,9 @@ public struct EDVRuleDefinition: Sendable, Equatable, Codable, Identifiable {
         }
         if let minutes = repromptAfterMinutes, !(1...1440).contains(minutes) || decision != .requireMFA {
             throw StepupError(.configurationInvalid, message: "Rule \(id): repromptAfterMinutes is 1 to 1440, on require_mfa rules only.")
+        }
+        if level != nil, decision != .requireMFA {
+            throw StepupError(.configurationInvalid, message: "Rule \(id): a level (aal1, aal2 or phr) goes on require_mfa rules only.")
         }
         for condition in conditions {
             if case .moreThan(let count, let seconds) = condition, count < 0 || !(1...2_592_000).contains(seconds) {

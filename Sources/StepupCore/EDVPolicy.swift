@@ -44,8 +44,11 @@ public struct EDVDecisionRecord: Sendable, Equatable {
     public let challengeID: String?
     /// Why SCA was required although a rule allowed (art. 16), or that no rule decided.
     public let reason: String?
+    /// For `require_mfa` above `aal1`: the level the MFA must reach.
+    public let level: AssuranceLevel?
 
-    public init(answer: String, rule: String, challengeID: String? = nil, reason: String? = nil) {
+    public init(answer: String, rule: String, challengeID: String? = nil, reason: String? = nil, level: AssuranceLevel? = nil) {
+        self.level = level
         self.answer = answer
         self.rule = rule
         self.challengeID = challengeID
@@ -54,7 +57,7 @@ public struct EDVDecisionRecord: Sendable, Equatable {
 }
 
 /// Where an EDV decision reads and writes, for one session: the platform's open store transaction, or the test
-/// kit's memory. The decision itself is ``EDVPolicy/decide(_:linked:in:)``, written once, so an extension's tests
+/// kit's memory. The decision itself is ``EDVPolicy/decide(_:linked:level:in:)``, written once, so an extension's tests
 /// get the answer the platform gives.
 ///
 /// ```swift
@@ -84,9 +87,10 @@ public protocol EDVLedger: Sendable {
         -> ExemptionRefusal?
     /// Records the exemption as a consumed completion for exactly `context`; returns its challenge id.
     func exempt(_ context: MFAContext, eventID: String, at now: Date) async throws -> String
-    /// The session's open challenge for `context` (for EDV: the same action and details), or a new one.
-    func openChallenge(for context: MFAContext, properties: SystemProperties, at now: Date) async throws
-        -> (id: String, context: MFAContext)
+    /// The session's open challenge for `context` (for EDV: the same action and details), or a new one, needing
+    /// at least `level` (an open one is raised to it, never lowered).
+    func openChallenge(for context: MFAContext, level: AssuranceLevel, properties: SystemProperties, at now: Date)
+        async throws -> (id: String, context: MFAContext)
     /// Writes the call's audit event and the decision.
     func record(_ decision: EDVDecisionRecord) async throws
 }
@@ -97,10 +101,11 @@ public enum EDVPolicy {
     /// with these details) is consumed and the call allowed. Otherwise the rules run in order and the first
     /// decisive answer wins. With no decisive rule, the bank's `EdvDefaultDecision` answers (require MFA unless the
     /// bank chose otherwise): a guard is never open because nobody wrote a rule. A route that names its
-    /// transactions is exempt only by an explicit allow rule, within art. 16's counters. Nil when the ledger
-    /// abandoned the walk (nothing was written).
-    public static func decide(_ input: EDVInput, linked: MFAContext?, in ledger: some EDVLedger) async throws
-        -> EDVOutcome?
+    /// transactions is exempt only by an explicit allow rule, within art. 16's counters. MFA, when asked, must
+    /// reach `level` (the guard's) or the deciding rule's `requiredLevel`, whichever is higher, and only a
+    /// completion of that level opens the call. Nil when the ledger abandoned the walk (nothing was written).
+    public static func decide(_ input: EDVInput, linked: MFAContext?, level: AssuranceLevel = .aal1, in ledger: some EDVLedger)
+        async throws -> EDVOutcome?
     {
         let now = input.at
         let action = input.action
@@ -109,7 +114,7 @@ public enum EDVPolicy {
         // 1. A completion for exactly this call opens it.
         let freshSince = now.addingTimeInterval(-Double(properties.mfaFreshness))
         for completion in try await ledger.unconsumedCompletions(since: freshSince) {
-            if authorizes(completion, action: action, linked: linked, input: input),
+            if completion.level >= level, authorizes(completion, action: action, linked: linked, input: input),
                 try await ledger.consume(completion, at: now)
             {
                 let rule = try await ledger.ruleThatOpened(challengeID: completion.challengeID)
@@ -175,10 +180,12 @@ public enum EDVPolicy {
         }
         let context = linked
             ?? .eventDrivenValidation(auditActionID: input.eventID, auditActionName: action, detailsHash: input.detailsHash)
-        let challenge = try await ledger.openChallenge(for: context, properties: properties, at: now)
+        let required = max(level, decision?.1.requiredLevel ?? .aal1)
+        let challenge = try await ledger.openChallenge(for: context, level: required, properties: properties, at: now)
         try await ledger.record(
             EDVDecisionRecord(
-                answer: "require_mfa", rule: decision?.1.id ?? "default", challengeID: challenge.id, reason: reason))
+                answer: "require_mfa", rule: decision?.1.id ?? "default", challengeID: challenge.id, reason: reason,
+                level: required == .aal1 ? nil : required))
         return .requireMFA(challengeID: challenge.id, context: challenge.context)
     }
 

@@ -24,12 +24,16 @@ public protocol EDVRule: Sendable {
     var position: Int { get }
     /// For a `require_mfa` answer: minutes after an MFA for this action in which this session is not prompted again.
     var repromptAfterMinutes: Int? { get }
+    /// For a `require_mfa` answer: the least level the MFA must reach (`.phishingResistant`: a passkey); nil for
+    /// whatever the guard asks.
+    var requiredLevel: AssuranceLevel? { get }
     /// The rule's answer, or nil when it has none for this event.
     func evaluate(_ input: EDVInput, facts: any EDVFacts) async throws -> EDVDecision?
 }
 
 extension EDVRule {
     public var repromptAfterMinutes: Int? { nil }
+    public var requiredLevel: AssuranceLevel? { nil }
 }
 
 extension EDVRuleDefinition: EDVRule {

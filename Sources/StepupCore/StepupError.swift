@@ -238,6 +238,8 @@ public struct StepupError: Error, Sendable, Equatable, CustomStringConvertible {
     public var context: String?
     /// Seconds a completion may be old (RFC 9470 `max_age`), for `mfa_required`.
     public var maxAge: Int?
+    /// The assurance level the MFA must reach (RFC 9470 `acr_values`: `aal2`, `phr`), for `mfa_required`.
+    public var acrValues: String?
     /// The methods the resource answers, for `method_not_allowed` (the `Allow` header).
     public var allow: [String]?
 

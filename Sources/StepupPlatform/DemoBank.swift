@@ -63,6 +63,11 @@ public enum DemoBank {
         EDVRuleDefinition(
             id: "exempt-small-transfers", position: 20, action: "TransferFunds",
             conditions: [.detailAtMost(key: "transaction.amountMinor", threshold: 3_000)], decision: .allow),
+        // Above 5,000.00 only a passkey will do: a phishing-resistant factor for the payments worth stealing.
+        EDVRuleDefinition(
+            id: "passkey-large-transfers", position: 25, action: "TransferFunds",
+            conditions: [.detailAbove(key: "transaction.amountMinor", threshold: 500_000)], decision: .requireMFA,
+            level: .phishingResistant),
         EDVRuleDefinition(
             id: "mfa-transfers", position: 30, action: "TransferFunds",
             conditions: [.detailAbove(key: "transaction.amountMinor", threshold: 3_000)], decision: .requireMFA),

@@ -79,7 +79,7 @@ extension Platform {
         let now = clock.now
         return try await store.write { tx in
             let notBefore = now.addingTimeInterval(-Double(try await tx.systemProperties().mfaFreshness))
-            return try await StoreCompletionLedger(tx: tx, session: session).consume(context, notBefore: notBefore, at: now)
+            return try await StoreCompletionLedger(tx: tx, session: session).consume(context, level: .aal1, notBefore: notBefore, at: now)
         }
     }
 

@@ -124,7 +124,7 @@ extension Platform {
     /// hold inside it. Otherwise (a parallel call changed the history, a completion was taken meanwhile, the rules
     /// changed) the evaluation starts again; after three tries the Swift rules are asked inside the transaction.
     public func evaluateEvent(
-        action: String, details: [String: String], linked: MFAContext?, session: Session
+        action: String, details: [String: String], linked: MFAContext?, level: AssuranceLevel = .aal1, session: Session
     ) async throws -> EDVOutcome {
         guard !action.isEmpty, action.count <= 100 else {
             throw StepupError(.badRequest, message: "An audit action name has 1 to 100 characters.")
@@ -138,7 +138,9 @@ extension Platform {
                 clientAddress: session.clientAddress, at: now)
             let inline = attempt == 3
             let prepared = swiftEDVRules.isEmpty || inline ? [:] : try await prepareSwiftAnswers(input, linked: linked, session: session, now: now)
-            switch try await decide(event, input: input, linked: linked, session: session, prepared: prepared, inline: inline) {
+            switch try await decide(
+                event, input: input, linked: linked, level: level, session: session, prepared: prepared, inline: inline)
+            {
             case .decided(let outcome): return outcome
             case .failed(let error): throw error
             case .retry: continue
@@ -156,8 +158,8 @@ extension Platform {
     }
 
     private func decide(
-        _ event: AuditEvent, input: EDVInput, linked: MFAContext?, session: Session, prepared: [Int: PreparedAnswer]?,
-        inline: Bool
+        _ event: AuditEvent, input: EDVInput, linked: MFAContext?, level: AssuranceLevel, session: Session,
+        prepared: [Int: PreparedAnswer]?, inline: Bool
     ) async throws -> Evaluation {
         let swiftRules = swiftEDVRules
         return try await store.write { tx in
@@ -168,7 +170,7 @@ extension Platform {
             let ledger = StoreEDVLedger(
                 tx: tx, event: event, input: input, session: session, swiftRules: swiftRules, prepared: prepared,
                 inline: inline)
-            guard let outcome = try await EDVPolicy.decide(input, linked: linked, in: ledger) else {
+            guard let outcome = try await EDVPolicy.decide(input, linked: linked, level: level, in: ledger) else {
                 return ledger.abandonedAs ?? .retry
             }
             return .decided(outcome)

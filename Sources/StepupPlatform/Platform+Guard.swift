@@ -6,12 +6,15 @@ import StepupStore
 extension Platform {
     /// Consumes the first completion of `session` matching one of `contexts` (in order), or, with `freshFor`, finds
     /// one completed within that many seconds without consuming it (``CompletionPolicy``). Returns the context it
-    /// matched.
-    public func satisfy(contexts: [MFAContext], freshFor: Int?, session: Session) async throws -> MFAContext? {
+    /// matched. Only a completion of at least `level` counts.
+    public func satisfy(contexts: [MFAContext], freshFor: Int?, level: AssuranceLevel = .aal1, session: Session) async throws
+        -> MFAContext?
+    {
         let now = clock.now
         return try await store.write { tx in
             try await CompletionPolicy.satisfy(
-                contexts: contexts, freshFor: freshFor, at: now, in: StoreCompletionLedger(tx: tx, session: session))
+                contexts: contexts, freshFor: freshFor, level: level, at: now,
+                in: StoreCompletionLedger(tx: tx, session: session))
         }
     }
 
@@ -37,8 +40,10 @@ struct StoreCompletionLedger: CompletionLedger {
 
     func properties() async throws -> SystemProperties { try await tx.systemProperties() }
 
-    func consume(_ context: MFAContext, notBefore: Date, at now: Date) async throws -> MFACompletion? {
-        guard let completion = try await tx.consumeCompletion(sessionID: session.id, context: context, notBefore: notBefore, at: now)
+    func consume(_ context: MFAContext, level: AssuranceLevel, notBefore: Date, at now: Date) async throws -> MFACompletion? {
+        guard
+            let completion = try await tx.consumeCompletion(
+                sessionID: session.id, context: context, level: level, notBefore: notBefore, at: now)
         else { return nil }
         try await tx.append(
             AuditEvent(
@@ -48,8 +53,12 @@ struct StoreCompletionLedger: CompletionLedger {
         return completion
     }
 
-    func reuse(_ context: MFAContext, notBefore: Date, freshFor: Int, at now: Date) async throws -> MFACompletion? {
-        guard let completion = try await tx.freshCompletion(sessionID: session.id, context: context, notBefore: notBefore)
+    func reuse(_ context: MFAContext, level: AssuranceLevel, notBefore: Date, freshFor: Int, at now: Date) async throws
+        -> MFACompletion?
+    {
+        guard
+            let completion = try await tx.freshCompletion(
+                sessionID: session.id, context: context, level: level, notBefore: notBefore)
         else { return nil }
         try await tx.append(
             AuditEvent(

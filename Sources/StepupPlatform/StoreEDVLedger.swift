@@ -102,11 +102,11 @@ final class StoreEDVLedger: EDVLedger {
         try await Platform.exempt(context, session: session, eventID: eventID, now: now, in: tx).challengeID
     }
 
-    func openChallenge(for context: MFAContext, properties: SystemProperties, at now: Date) async throws
-        -> (id: String, context: MFAContext)
+    func openChallenge(for context: MFAContext, level: AssuranceLevel, properties: SystemProperties, at now: Date)
+        async throws -> (id: String, context: MFAContext)
     {
         let challenge = try await Platform.openChallenge(
-            for: context, session: session, now: now, properties: properties, in: tx)
+            for: context, level: level, session: session, now: now, properties: properties, in: tx)
         return (challenge.id, challenge.context)
     }
 
@@ -114,6 +114,7 @@ final class StoreEDVLedger: EDVLedger {
         try await tx.append(event)
         var details = ["event": event.id, "auditAction": input.action, "answer": decision.answer, "rule": decision.rule]
         if let reason = decision.reason { details["reason"] = reason }
+        if let level = decision.level { details["level"] = level.rawValue }
         try await tx.append(
             AuditEvent(
                 at: input.at, action: "edv.decision", outcome: decision.answer == "block" ? .failure : .info,

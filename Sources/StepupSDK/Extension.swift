@@ -86,6 +86,9 @@ public struct ExtensionRoute: Sendable {
     ///     from the extension's own `promptForMFA`).
     ///   - freshFor: accept any completion of the context no older than this many seconds, consumed or not,
     ///     instead of consuming one completion per call.
+    ///   - level: the least assurance level the MFA must reach: `.aal2` (a code, TOTP, an external MFA) or
+    ///     `.phishingResistant` (a passkey). Only methods that reach it are offered, only completions of it open
+    ///     the route, and the `mfa_required` answer names it as RFC 9470 `acr_values`.
     ///   - errorHandler: renders the answer when the user left the workflow, MFA failed, or the workflow threw;
     ///     without it those are typed errors.
     public func mfaValidationRequired(
@@ -93,11 +96,12 @@ public struct ExtensionRoute: Sendable {
         details: AuditDetails? = nil,
         transactions: (@Sendable (ExtensionRequest) throws -> [TransactionItem])? = nil,
         freshFor: Int? = nil,
+        level: AssuranceLevel? = nil,
         errorHandler: MFAErrorHandler? = nil
     ) -> ExtensionRoute {
         var copy = self
         copy.mfaGuard = MFAGuard(
-            auditAction: auditAction, details: details, transactions: transactions, freshFor: freshFor,
+            auditAction: auditAction, details: details, transactions: transactions, freshFor: freshFor, level: level,
             errorHandler: errorHandler)
         return copy
     }

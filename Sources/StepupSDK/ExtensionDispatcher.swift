@@ -43,6 +43,7 @@ package enum ExtensionDispatcher {
                 } else {
                     error.maxAge = try? await backend.completionLifetime()
                 }
+                if let level = mfaGuard.level, level > .aal1 { error.acrValues = level.acr }
                 throw error
             }
             if let errorHandler = mfaGuard.errorHandler { return try await errorHandler(request, failure) }
@@ -58,7 +59,8 @@ package enum ExtensionDispatcher {
                 return try await checkEvent(action: action, mfaGuard, request: request, backend: backend)
             }
             let contexts = try mfaGuard.acceptedContexts(for: request)
-            if let context = try await backend.satisfy(contexts: contexts, freshFor: mfaGuard.freshFor) {
+            let level = mfaGuard.level ?? .aal1
+            if let context = try await backend.satisfy(contexts: contexts, freshFor: mfaGuard.freshFor, level: level) {
                 return .success(context)
             }
             // The banking app retries with the challenge it drove; if that one ended without success, the user
@@ -66,7 +68,7 @@ package enum ExtensionDispatcher {
             if let state = try await abandonedState(request, backend: backend, matching: { contexts.contains($0) }) {
                 return .failure(.abandoned(challengeState: state))
             }
-            let challengeID = try await backend.openChallenge(for: contexts[0])
+            let challengeID = try await backend.openChallenge(for: contexts[0], level: level)
             return .failure(.required(challengeID: challengeID, context: contexts[0]))
         } catch let error as StepupError {
             return .failure(.workflow(error))
@@ -90,7 +92,7 @@ package enum ExtensionDispatcher {
             return false
         }
         if let abandoned { return .failure(.abandoned(challengeState: abandoned)) }
-        switch try await backend.evaluateEvent(action: action, details: details, linked: linked) {
+        switch try await backend.evaluateEvent(action: action, details: details, linked: linked, level: mfaGuard.level ?? .aal1) {
         case .allow(let context): return .success(context)
         case .block: return .failure(.blocked)
         case .requireMFA(let challengeID, let context): return .failure(.required(challengeID: challengeID, context: context))

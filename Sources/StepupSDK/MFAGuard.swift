@@ -39,6 +39,9 @@ public struct MFAGuard: Sendable {
     let transactions: (@Sendable (ExtensionRequest) throws -> [TransactionItem])?
     /// Seconds; nil means each completion opens one call.
     public let freshFor: Int?
+    /// The least assurance level the MFA must reach (`.phishingResistant`: a passkey); nil for any method the
+    /// platform offers. An EDV rule may raise it for one outcome, never lower it.
+    public let level: AssuranceLevel?
     let errorHandler: MFAErrorHandler?
 
     /// The MFA context this guard opens a challenge for on `request`: the transactions it names, the EDV context of
@@ -76,15 +79,18 @@ public struct MFAGuard: Sendable {
 
 /// What the guard needs of the platform, for one session. The host provides it; extension code never sees it.
 package protocol MFAGuardBackend: Sendable {
-    /// Consumes (or, with `freshFor`, finds) a completion whose context is one of `contexts`, trying them in order.
-    func satisfy(contexts: [MFAContext], freshFor: Int?) async throws -> MFAContext?
-    /// Opens, or reuses, the session's challenge for `context`; returns its id.
-    func openChallenge(for context: MFAContext) async throws -> String
+    /// Consumes (or, with `freshFor`, finds) a completion of at least `level` whose context is one of `contexts`,
+    /// trying them in order.
+    func satisfy(contexts: [MFAContext], freshFor: Int?, level: AssuranceLevel) async throws -> MFAContext?
+    /// Opens, or reuses, the session's challenge for `context`, needing at least `level`; returns its id.
+    func openChallenge(for context: MFAContext, level: AssuranceLevel) async throws -> String
     /// The state of one of this session's challenges, and its context; nil if there is no such challenge.
     func challenge(id: String) async throws -> (state: ChallengeState, context: MFAContext)?
     /// Seconds a single-use completion stays good (the `max_age` reported to API clients).
     func completionLifetime() async throws -> Int
     /// Creates the audit event of a call and answers with the platform's EDV decision. `linked` is the
     /// transaction context of a route that names its transactions: MFA, when asked, is then for exactly those.
-    func evaluateEvent(action: String, details: [String: String], linked: MFAContext?) async throws -> EDVOutcome
+    /// MFA, when asked, reaches at least `level`.
+    func evaluateEvent(action: String, details: [String: String], linked: MFAContext?, level: AssuranceLevel) async throws
+        -> EDVOutcome
 }

@@ -12,6 +12,8 @@ package struct GuardRequirement: Sendable, Codable, Equatable {
     package var details: [String: String]?
     package var transactions: [TransactionItem]?
     package var freshFor: Int?
+    /// `aal1`, `aal2` or `phr`; a level this platform does not know fails the description, never lowers the bar.
+    package var level: AssuranceLevel?
     package var hasErrorHandler: Bool
 }
 
@@ -98,7 +100,7 @@ extension MFAGuard {
     package func requirement(for request: ExtensionRequest) throws -> GuardRequirement {
         GuardRequirement(
             auditAction: auditAction, details: try details?.evaluate(for: request),
-            transactions: try transactions?(request), freshFor: freshFor, hasErrorHandler: errorHandler != nil)
+            transactions: try transactions?(request), freshFor: freshFor, level: level, hasErrorHandler: errorHandler != nil)
     }
 }
 
@@ -115,7 +117,7 @@ extension ExtensionRoute {
         if let items = requirement.transactions { transactions = { @Sendable _ in items } }
         return route.mfaValidationRequired(
             auditAction: requirement.auditAction, details: requirement.details.map { .dictionary($0) },
-            transactions: transactions, freshFor: requirement.freshFor,
+            transactions: transactions, freshFor: requirement.freshFor, level: requirement.level,
             errorHandler: requirement.hasErrorHandler ? errorHandler : nil)
     }
 }

@@ -68,12 +68,12 @@ struct PlatformGuardBackend: MFAGuardBackend {
     let platform: Platform
     let session: Session
 
-    func satisfy(contexts: [MFAContext], freshFor: Int?) async throws -> MFAContext? {
-        try await platform.satisfy(contexts: contexts, freshFor: freshFor, session: session)
+    func satisfy(contexts: [MFAContext], freshFor: Int?, level: AssuranceLevel) async throws -> MFAContext? {
+        try await platform.satisfy(contexts: contexts, freshFor: freshFor, level: level, session: session)
     }
 
-    func openChallenge(for context: MFAContext) async throws -> String {
-        try await platform.openChallenge(session: session, context: context).id
+    func openChallenge(for context: MFAContext, level: AssuranceLevel) async throws -> String {
+        try await platform.openChallenge(session: session, context: context, level: level).id
     }
 
     func challenge(id: String) async throws -> (state: ChallengeState, context: MFAContext)? {
@@ -84,7 +84,9 @@ struct PlatformGuardBackend: MFAGuardBackend {
         try await platform.systemProperties().mfaFreshness
     }
 
-    func evaluateEvent(action: String, details: [String: String], linked: MFAContext?) async throws -> EDVOutcome {
-        try await platform.evaluateEvent(action: action, details: details, linked: linked, session: session)
+    func evaluateEvent(action: String, details: [String: String], linked: MFAContext?, level: AssuranceLevel) async throws
+        -> EDVOutcome
+    {
+        try await platform.evaluateEvent(action: action, details: details, linked: linked, level: level, session: session)
     }
 }

@@ -16,20 +16,20 @@ extension StoreTransaction {
             """)
     }
 
-    /// Marks the oldest unconsumed completion of `session` for exactly `context`, completed at or after
-    /// `notBefore`, as consumed, and returns it; nil when there is none.
+    /// Marks the oldest unconsumed completion of `session` for exactly `context`, of at least `level`, completed
+    /// at or after `notBefore`, as consumed, and returns it; nil when there is none.
     ///
     /// One conditional `UPDATE … RETURNING`, so two requests racing for one completion cannot both win.
-    public func consumeCompletion(sessionID: String, context: MFAContext, notBefore: Date, at now: Date)
-        async throws -> MFACompletion?
-    {
+    public func consumeCompletion(
+        sessionID: String, context: MFAContext, level: AssuranceLevel = .aal1, notBefore: Date, at now: Date
+    ) async throws -> MFACompletion? {
         try await first(
             """
             UPDATE completions SET consumed_at = \(bind: Millis.from(now))
             WHERE consumed_at IS NULL AND id = (
               SELECT id FROM completions WHERE session_id = \(bind: sessionID)
                 AND context_binding = \(bind: context.binding) AND consumed_at IS NULL
-                AND completed_at >= \(bind: Millis.from(notBefore))
+                AND completed_at >= \(bind: Millis.from(notBefore)) AND level IN (\(binds: Self.levels(atLeast: level)))
               ORDER BY completed_at LIMIT 1)
             RETURNING *
             """
@@ -38,13 +38,21 @@ extension StoreTransaction {
 
     /// The newest completion of a session for a context completed at or after `notBefore`, consumed or not; for
     /// routes that opt into a freshness window instead of single use.
-    public func freshCompletion(sessionID: String, context: MFAContext, notBefore: Date) async throws -> MFACompletion? {
+    public func freshCompletion(sessionID: String, context: MFAContext, level: AssuranceLevel = .aal1, notBefore: Date)
+        async throws -> MFACompletion?
+    {
         try await first(
             """
             SELECT * FROM completions WHERE session_id = \(bind: sessionID) AND context_binding = \(bind: context.binding)
-              AND completed_at >= \(bind: Millis.from(notBefore)) ORDER BY completed_at DESC LIMIT 1
+              AND completed_at >= \(bind: Millis.from(notBefore)) AND level IN (\(binds: Self.levels(atLeast: level)))
+            ORDER BY completed_at DESC LIMIT 1
             """
         ).map(Self.completion)
+    }
+
+    /// The stored names of the levels at or above `level`.
+    static func levels(atLeast level: AssuranceLevel) -> [any Encodable & Sendable] {
+        AssuranceLevel.allCases.filter { $0 >= level }.map(\.rawValue)
     }
 
     /// Completions of a session consumed at or after `since`, newest first: what a transfer may be authorised by.

@@ -69,7 +69,7 @@ public struct ExtensionTester: Sendable {
         }
         let mfaGuard = ext.route(routingKey)?.mfaGuard
         let expected = try? mfaGuard?.challengeContext(for: request(hint: nil), eventID: TestGuardBackend.eventID)
-        let staged = platform.stage(mfa, expected: expected, auditAction: mfaGuard?.auditAction)
+        let staged = platform.stage(mfa, expected: expected, auditAction: mfaGuard?.auditAction, level: mfaGuard?.level)
         defer { platform.unstage(staged) }
         let request = request(hint: staged.challengeHint ?? challengeHint)
         let backend = TestGuardBackend(platform: platform, failure: staged.failure)

@@ -19,19 +19,22 @@ final class TestGuardBackend: MFAGuardBackend {
 
     var seen: GuardLog { log.withLock { $0 } }
 
-    func satisfy(contexts: [MFAContext], freshFor: Int?) async throws -> MFAContext? {
+    func satisfy(contexts: [MFAContext], freshFor: Int?, level: AssuranceLevel) async throws -> MFAContext? {
         log.withLock { $0.askedFor.append(contexts) }
         if let failure { throw failure }
         let matched = try await CompletionPolicy.satisfy(
-            contexts: contexts, freshFor: freshFor, at: platform.clock(), in: TestCompletionLedger(platform: platform))
+            contexts: contexts, freshFor: freshFor, level: level, at: platform.clock(),
+            in: TestCompletionLedger(platform: platform))
         if let matched { log.withLock { $0.consumed.append(matched) } }
         return matched
     }
 
-    func openChallenge(for context: MFAContext) async throws -> String {
+    func openChallenge(for context: MFAContext, level: AssuranceLevel) async throws -> String {
         if let failure { throw failure }
         log.withLock { $0.openedChallenges.append(context) }
-        return platform.openChallenge(for: context, lifetime: platform.properties.challengeLifetime, at: platform.clock()).id
+        return platform.openChallenge(
+            for: context, level: level, lifetime: platform.properties.challengeLifetime, at: platform.clock()
+        ).id
     }
 
     func challenge(id: String) async throws -> (state: ChallengeState, context: MFAContext)? {
@@ -41,7 +44,9 @@ final class TestGuardBackend: MFAGuardBackend {
 
     func completionLifetime() async throws -> Int { platform.properties.mfaFreshness }
 
-    func evaluateEvent(action: String, details: [String: String], linked: MFAContext?) async throws -> EDVOutcome {
+    func evaluateEvent(action: String, details: [String: String], linked: MFAContext?, level: AssuranceLevel) async throws
+        -> EDVOutcome
+    {
         log.withLock { $0.auditEvents.append(RecordedAuditEvent(action: action, details: details)) }
         if let failure { throw failure }
         // The platform's own bounds on the name, before anything is written.
@@ -51,7 +56,9 @@ final class TestGuardBackend: MFAGuardBackend {
         let input = EDVInput(
             eventID: SecureRandom.identifier(), action: action, details: details, userID: platform.userID,
             sessionID: TestPlatform.sessionID, clientAddress: "127.0.0.1", at: platform.clock())
-        guard let outcome = try await EDVPolicy.decide(input, linked: linked, in: TestEDVLedger(platform: platform, input: input))
+        guard
+            let outcome = try await EDVPolicy.decide(
+                input, linked: linked, level: level, in: TestEDVLedger(platform: platform, input: input))
         else { throw StepupError(.internal, message: "The EDV walk was abandoned.") }
         switch outcome {
         case .allow(let context?): log.withLock { $0.consumed.append(context) }

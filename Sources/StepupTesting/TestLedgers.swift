@@ -7,11 +7,12 @@ struct TestCompletionLedger: CompletionLedger {
 
     func properties() async throws -> SystemProperties { platform.properties }
 
-    func consume(_ context: MFAContext, notBefore: Date, at now: Date) async throws -> MFACompletion? {
+    func consume(_ context: MFAContext, level: AssuranceLevel, notBefore: Date, at now: Date) async throws -> MFACompletion? {
         platform.state.withLock { state in
             guard
                 let index = state.completions.indices
                     .filter({ state.completions[$0].context == context && state.completions[$0].consumedAt == nil })
+                    .filter({ state.completions[$0].level >= level })
                     .filter({ state.completions[$0].completedAt >= notBefore })
                     .min(by: { state.completions[$0].completedAt < state.completions[$1].completedAt })
             else { return nil }
@@ -26,11 +27,13 @@ struct TestCompletionLedger: CompletionLedger {
         }
     }
 
-    func reuse(_ context: MFAContext, notBefore: Date, freshFor: Int, at now: Date) async throws -> MFACompletion? {
+    func reuse(_ context: MFAContext, level: AssuranceLevel, notBefore: Date, freshFor: Int, at now: Date) async throws
+        -> MFACompletion?
+    {
         platform.state.withLock { state in
             guard
                 let completion = state.completions
-                    .filter({ $0.context == context && $0.completedAt >= notBefore })
+                    .filter({ $0.context == context && $0.completedAt >= notBefore && $0.level >= level })
                     .max(by: { $0.completedAt < $1.completedAt })
             else { return nil }
             state.trail.append(
@@ -135,7 +138,7 @@ struct TestEDVLedger: EDVLedger {
         try challenge.apply(.complete, at: now)
         var completion = MFACompletion(
             sessionID: TestPlatform.sessionID, challengeID: challenge.id, userID: input.userID, context: context,
-            method: .exemption, completedAt: now)
+            method: .exemption, completedAt: now, amr: [], level: .aal1)
         completion.consumedAt = now
         platform.state.withLock { [challenge, completion] state in
             state.challenges.append(challenge)
@@ -149,15 +152,16 @@ struct TestEDVLedger: EDVLedger {
         return challenge.id
     }
 
-    func openChallenge(for context: MFAContext, properties: SystemProperties, at now: Date) async throws
-        -> (id: String, context: MFAContext)
+    func openChallenge(for context: MFAContext, level: AssuranceLevel, properties: SystemProperties, at now: Date)
+        async throws -> (id: String, context: MFAContext)
     {
-        platform.openChallenge(for: context, lifetime: properties.challengeLifetime, at: now)
+        platform.openChallenge(for: context, level: level, lifetime: properties.challengeLifetime, at: now)
     }
 
     func record(_ decision: EDVDecisionRecord) async throws {
         var details = ["event": input.eventID, "auditAction": input.action, "answer": decision.answer, "rule": decision.rule]
         if let reason = decision.reason { details["reason"] = reason }
+        if let level = decision.level { details["level"] = level.rawValue }
         let call = AuditEvent(
             id: input.eventID, at: input.at, action: input.action, outcome: .info, userID: input.userID,
             sessionID: TestPlatform.sessionID, details: input.details)
@@ -170,10 +174,13 @@ struct TestEDVLedger: EDVLedger {
 
 extension TestPlatform {
     /// The session's open challenge for `context` (for EDV: the same action and details), or a new one; the first
-    /// is `test-challenge`, then `test-challenge-2`, … so tests can name them.
-    func openChallenge(for context: MFAContext, lifetime: Int, at now: Date) -> (id: String, context: MFAContext) {
+    /// is `test-challenge`, then `test-challenge-2`, … so tests can name them. It needs at least `level`; an open
+    /// one asked for again with a higher level is raised, as on the platform.
+    func openChallenge(for context: MFAContext, level: AssuranceLevel = .aal1, lifetime: Int, at now: Date)
+        -> (id: String, context: MFAContext)
+    {
         state.withLock { state in
-            let existing = state.challenges.last { candidate in
+            let existing = state.challenges.lastIndex { candidate in
                 guard candidate.state.isOpen, now < candidate.expiresAt else { return false }
                 if case .eventDrivenValidation(_, let name, let hash) = context,
                     case .eventDrivenValidation(_, let otherName, let otherHash) = candidate.context
@@ -182,11 +189,15 @@ extension TestPlatform {
                 }
                 return candidate.context == context
             }
-            if let existing { return (existing.id, existing.context) }
+            if let existing {
+                state.challenges[existing].requiredLevel = max(state.challenges[existing].requiredLevel, level)
+                return (state.challenges[existing].id, state.challenges[existing].context)
+            }
             let number = state.challenges.filter { $0.id.hasPrefix("test-challenge") }.count + 1
             let challenge = Challenge(
                 id: number == 1 ? "test-challenge" : "test-challenge-\(number)", userID: userID,
-                sessionID: Self.sessionID, context: context, createdAt: now, lifetime: TimeInterval(lifetime))
+                sessionID: Self.sessionID, context: context, createdAt: now, lifetime: TimeInterval(lifetime),
+                requiredLevel: level)
             state.challenges.append(challenge)
             state.trail.append(
                 AuditEvent(

@@ -12,14 +12,17 @@ struct StagedMFA {
 }
 
 extension TestPlatform {
-    /// Puts the platform in `mfa` for one call whose guard expects `expected`.
-    func stage(_ mfa: MFAState, expected: MFAContext?, auditAction: String?) -> StagedMFA {
+    /// Puts the platform in `mfa` for one call whose guard expects `expected`, at the guard's `level` (a staged
+    /// completion is a passkey's where the guard needs one, an access code's otherwise).
+    func stage(_ mfa: MFAState, expected: MFAContext?, auditAction: String?, level: AssuranceLevel? = nil) -> StagedMFA {
         var staged = StagedMFA()
         let now = clock()
+        let method: MFAMethodID = (level ?? .aal1) > .aal2 ? .passkey : .accessCode
+        let assurance = Self.assurance(of: method)
         func complete(_ context: MFAContext) {
             let completion = MFACompletion(
                 sessionID: Self.sessionID, challengeID: "staged-" + SecureRandom.identifier(), userID: userID,
-                context: context, method: .accessCode, completedAt: now)
+                context: context, method: method, completedAt: now, amr: assurance.amr, level: assurance.level)
             // As the platform's completion of a strong authentication: art. 16's counters start again.
             state.withLock { state in
                 state.completions.append(completion)
@@ -55,7 +58,7 @@ extension TestPlatform {
         return staged
     }
 
-    /// Takes out what ``stage(_:expected:auditAction:)`` put in and the call did not use: an unconsumed
+    /// Takes out what ``stage(_:expected:auditAction:level:)`` put in and the call did not use: an unconsumed
     /// completion, the abandoned challenge, the blocking rule.
     func unstage(_ staged: StagedMFA) {
         state.withLock { state in

@@ -142,21 +142,27 @@ public final class TestPlatform: Sendable {
     public var completions: [MFACompletion] { state.withLock { $0.completions } }
 
     /// The customer passes MFA on an open challenge (with `method`, an access code by default): the challenge
-    /// completes, a single-use completion for its context is recorded, and art. 16's counters start again.
+    /// completes, a single-use completion for its context is recorded, and art. 16's counters start again. The
+    /// completion has the level the platform's built-in method reaches (a passkey `phr`, others `aal2`); a
+    /// challenge that needs more refuses it with `level_insufficient`, as the platform does.
     @discardableResult
     public func completeChallenge(_ id: String, method: MFAMethodID = .accessCode) throws -> MFACompletion {
         let now = clock()
+        let assurance = Self.assurance(of: method)
         return try state.withLock { state in
             guard let index = state.challenges.firstIndex(where: { $0.id == id }) else {
                 throw StepupError(.challengeNotFound)
             }
             var challenge = state.challenges[index]
+            guard assurance.level >= challenge.requiredLevel else {
+                throw StepupError(.levelInsufficient, message: challenge.requiredLevel.unreachableAdvice)
+            }
             try challenge.choose(method, at: now)
             try challenge.apply(.complete, at: now)
             state.challenges[index] = challenge
             let completion = MFACompletion(
                 sessionID: Self.sessionID, challengeID: id, userID: userID, context: challenge.context, method: method,
-                completedAt: now)
+                completedAt: now, amr: assurance.amr, level: assurance.level)
             state.completions.append(completion)
             state.exemptedAmountMinor = 0
             state.exemptedTransactions = 0
@@ -165,6 +171,16 @@ public final class TestPlatform: Sendable {
                     at: now, action: "mfa.challenge.completed", outcome: .success, userID: userID,
                     sessionID: Self.sessionID, challengeID: id, details: ["method": method.rawValue]))
             return completion
+        }
+    }
+
+    /// What the platform's built-in methods declare; a bank's own method is taken as AAL2.
+    static func assurance(of method: MFAMethodID) -> MethodAssurance {
+        switch method {
+        case .passkey: MethodAssurance(amr: ["swk", "user"], level: .phishingResistant)
+        case .accessCode, .accessToken: MethodAssurance(amr: ["otp"], level: .aal2)
+        case .exemption: MethodAssurance(amr: [], level: .aal1)
+        default: MethodAssurance(amr: ["mfa"], level: .aal2)
         }
     }
 

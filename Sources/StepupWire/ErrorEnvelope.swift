@@ -13,6 +13,7 @@ package struct ErrorEnvelope: Codable, Sendable, Equatable {
         package var retryAfter: Int?
         package var context: String?
         package var maxAge: Int?
+        package var acrValues: String?
         package var requestId: String?
     }
 
@@ -22,7 +23,7 @@ package struct ErrorEnvelope: Codable, Sendable, Equatable {
         self.error = Detail(
             code: error.code.rawValue, message: error.message, lockedUntil: error.lockedUntil,
             attemptsLeft: error.attemptsLeft, challengeId: error.challengeID, retryAfter: error.retryAfter,
-            context: error.context, maxAge: error.maxAge, requestId: requestID)
+            context: error.context, maxAge: error.maxAge, acrValues: error.acrValues, requestId: requestID)
     }
 
     /// The same encoding on every side: ISO 8601 dates, sorted keys.
@@ -51,6 +52,8 @@ package struct ErrorEnvelope: Codable, Sendable, Equatable {
             retryAfter: detail.retryAfter.map { min(max($0, 0), 86_400) })
         error.context = detail.context.map { String($0.prefix(64)) }
         error.maxAge = detail.maxAge.map { min(max($0, 0), 86_400) }
+        // Only a level this build knows passes on: the header below is built from it.
+        error.acrValues = detail.acrValues.flatMap(AssuranceLevel.init(acr:))?.acr
         return error
     }
 }

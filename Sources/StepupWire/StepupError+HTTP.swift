@@ -22,6 +22,7 @@ extension StepupError: HTTPResponseError {
         if code == .mfaRequired {
             // RFC 9470: tells API clients that a stronger, fresher authentication is needed, and how fresh.
             var challenge = #"Bearer error="insufficient_user_authentication", error_description="Multi-factor authentication is required""#
+            if let acrValues { challenge += #", acr_values="\#(acrValues)""# }
             if let maxAge { challenge += ", max_age=\(maxAge)" }
             headers[.wwwAuthenticate] = challenge
         }

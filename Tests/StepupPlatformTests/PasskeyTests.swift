@@ -416,6 +416,70 @@ struct PasskeyTests {
         #expect(try await fixture.platform.describeChallenge(id: challenge.id, session: session).offer(.passkey) == nil)
     }
 
+    @Test func aRuleThatAsksForAPasskeyRaisesTheOutcomesLevelAndOnlyAPasskeyOpensTheCall() async throws {
+        var signed = try await signedIn()
+        try await addPasskey(&signed)
+        let platform = signed.fixture.platform
+        try await platform.saveEDVRules([
+            EDVRuleDefinition(
+                id: "passkey-large", position: 1, action: "TransferFunds",
+                conditions: [.detailAbove(key: "transaction.amountMinor", threshold: 500_000)], decision: .requireMFA,
+                level: .phishingResistant),
+            EDVRuleDefinition(id: "mfa-transfers", position: 2, action: "TransferFunds", decision: .requireMFA),
+        ])
+        let large = MFAContext.transaction([TransactionItem(id: "t-9", amountMinor: 600_000, currency: "EUR", payee: "Dora")])
+        let details = ["transaction.amountMinor": "600000"]
+        guard case .requireMFA(let challengeID, _) = try await platform.evaluateEvent(
+            action: "TransferFunds", details: details, linked: large, session: signed.session)
+        else {
+            Issue.record("expected require MFA")
+            return
+        }
+        let view = try await platform.describeChallenge(id: challengeID, session: signed.session)
+        #expect(view.challenge.requiredLevel == .phishingResistant)
+        #expect(view.methods == [.passkey])
+        let decision = try await platform.auditTrail(userID: signed.user.id).last { $0.action == "edv.decision" }
+        #expect(decision?.details["level"] == "phr")
+        #expect(decision?.details["rule"] == "passkey-large")
+        // A code cannot complete it.
+        let code = await stepupError {
+            _ = try await platform.verifyToken(challengeID: challengeID, token: try signed.fixture.currentTOTP(), session: signed.session)
+        }
+        #expect(code?.code == .levelInsufficient)
+        let proof = try await assertion(&signed, challengeID: challengeID)
+        signed.session = try await platform.verify(try method(platform), proof: proof, challengeID: challengeID, session: signed.session).issued.session
+        #expect(try await platform.evaluateEvent(action: "TransferFunds", details: details, linked: large, session: signed.session) == .allow(large))
+
+        // A small transfer is any method's.
+        let small = MFAContext.transaction([TransactionItem(id: "t-10", amountMinor: 10_000, currency: "EUR", payee: "Dora")])
+        guard case .requireMFA(let smallID, _) = try await platform.evaluateEvent(
+            action: "TransferFunds", details: ["transaction.amountMinor": "10000"], linked: small, session: signed.session)
+        else {
+            Issue.record("expected require MFA")
+            return
+        }
+        #expect(try await platform.describeChallenge(id: smallID, session: signed.session).challenge.requiredLevel == .aal1)
+    }
+
+    @Test func aGuardsLevelIsOnlySatisfiedByACompletionOfThatLevel() async throws {
+        var signed = try await signedIn()
+        try await addPasskey(&signed)
+        let platform = signed.fixture.platform
+        let context = MFAContext.extensionPrompt(extension: "vault", route: "open")
+        let opened = try await platform.openChallenge(session: signed.session, context: context)
+        signed.fixture.clock.advance(by: 30)
+        signed.session = try await platform.verifyToken(
+            challengeID: opened.id, token: try signed.fixture.currentTOTP(), session: signed.session).issued.session
+        // The TOTP completion (aal2) does not open a route that needs a passkey, and is left for one that does not.
+        #expect(try await platform.satisfy(contexts: [context], freshFor: 60, level: .phishingResistant, session: signed.session) == nil)
+        #expect(try await platform.satisfy(contexts: [context], freshFor: 60, level: .aal2, session: signed.session) == context)
+        #expect(try await platform.satisfy(contexts: [context], freshFor: nil, level: .phishingResistant, session: signed.session) == nil)
+        let raised = try await platform.openChallenge(session: signed.session, context: context, level: .phishingResistant)
+        let proof = try await assertion(&signed, challengeID: raised.id)
+        signed.session = try await platform.verify(try method(platform), proof: proof, challengeID: raised.id, session: signed.session).issued.session
+        #expect(try await platform.satisfy(contexts: [context], freshFor: nil, level: .phishingResistant, session: signed.session) == context)
+    }
+
     @Test func everyRelyingPartyRefusalHasAnAPICode() {
         for reason in WebAuthnError.Reason.allCases {
             #expect(StepupError.Code(rawValue: reason.rawValue) != nil, "\(reason)")

@@ -21,6 +21,7 @@ struct GuardedExtension: Extension {
                     [TransactionItem(id: request.formFields["id"] ?? "", amountMinor: Int64(request.formFields["amount"] ?? "") ?? 0, currency: "USD", payee: request.formFields["payee"] ?? "")]
                 }),
             ExtensionRoute("fresh") { _ in .text("fresh ran") }.mfaValidationRequired(freshFor: 120),
+            ExtensionRoute("vault") { _ in .text("vault opened") }.mfaValidationRequired(level: .phishingResistant),
             ExtensionRoute("getonly", methods: [.get]) { _ in .text("get") },
         ]
     }
@@ -50,6 +51,29 @@ struct GuardTests {
         #expect(allowed.handlerRan)
         #expect(allowed.response?.text == "plain ran")
         #expect(allowed.guardSaw.consumed == [.extensionPrompt(extension: "guarded", route: "plain")])
+    }
+
+    @Test func aGuardWithALevelAsksForItAndOnlyAPasskeyOpensIt() async throws {
+        let tester = ExtensionTester(GuardedExtension())
+        let refused = await tester.run("vault", mfa: .notCompleted)
+        #expect(!refused.handlerRan)
+        #expect(refused.error?.code == .mfaRequired)
+        #expect(refused.error?.acrValues == "phr")
+        let challenge = try #require(tester.platform.challenges.first { $0.id == refused.error?.challengeID })
+        #expect(challenge.requiredLevel == .phishingResistant)
+        // A code does not reach the level; a passkey does, and the next call runs.
+        #expect(throws: StepupError(.levelInsufficient, message: AssuranceLevel.phishingResistant.unreachableAdvice)) {
+            try tester.platform.completeChallenge(challenge.id)
+        }
+        let completion = try tester.platform.completeChallenge(challenge.id, method: .passkey)
+        #expect(completion.level == .phishingResistant)
+        #expect(completion.amr == ["swk", "user"])
+        let allowed = await tester.run("vault")
+        #expect(allowed.response?.text == "vault opened")
+        // Staged as completed, the kit completes at the guard's level.
+        #expect(await tester.run("vault", mfa: .completed).handlerRan)
+        // A plain guard's route takes a code.
+        #expect(await tester.run("plain", mfa: .completed).handlerRan)
     }
 
     @Test func aPlainGuardAcceptsItsOwnRouteOrTheExtensionsPromptOnly() async {

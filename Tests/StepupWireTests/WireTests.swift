@@ -38,6 +38,16 @@ struct WireTests {
         #expect(answer.headers[.wwwAuthenticate]?.contains(#"error="insufficient_user_authentication""#) == true)
         #expect(answer.headers[.wwwAuthenticate]?.contains("max_age=120") == true)
         #expect(answer.headers[.contentType]?.hasPrefix("application/json") == true)
+        // A route that needs a passkey says so as RFC 9470 asks: acr_values beside max_age.
+        required.acrValues = "phr"
+        let stronger = required.response(requestID: nil)
+        #expect(stronger.headers[.wwwAuthenticate]?.contains(#"acr_values="phr""#) == true)
+        let decoded = try #require(ErrorEnvelope.decode(ErrorEnvelope(required, requestID: nil).encoded()))
+        #expect(decoded.acrValues == "phr")
+        // A level another component names that this build does not know is dropped, never put in a header.
+        var unknown = required
+        unknown.acrValues = #"x", evil="1"#
+        #expect(ErrorEnvelope.decode(ErrorEnvelope(unknown, requestID: nil).encoded())?.acrValues == nil)
     }
 
     @Test func anythingElseBecomesAnInternalErrorThatSaysNothingOfItsCause() {

@@ -4,6 +4,7 @@ dialog names first, and removed after another step-up. The bank is served as htt
 developer's machine."""
 import pytest
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import Select
 from selenium.webdriver.common.virtual_authenticator import VirtualAuthenticatorOptions
 from conftest import Server, UI
 from test_browser import frame, open_transfers, submit_transfer
@@ -50,6 +51,21 @@ def add_passkey(ui, name):
     ui.text_in("#security-status", f"Passkey “{name}” added")
 
 
+def test_a_large_transfer_without_a_passkey_says_how_to_get_one(pk):
+    pk.sign_in("bob", "demo-bob-pw")
+    pk.text_in("h1", "Bob Baker")
+    open_transfers(pk)
+    submit_transfer(pk, "Big Payee", "6000.00")
+    pk.dialog_open()
+    pk.text_in("#mfa-context", "Authorise 6,000.00 USD to Big Payee")
+    pk.text_in("#mfa-status", "This needs a passkey. Add a passkey in Security, then try again.")
+    assert pk.el("#mfa-cancel").text == "Close"
+    pk.shot("transfer-needs-passkey")
+    pk.el("#mfa-cancel").click()
+    decided = [e for e in pk.s.audit() if e["action"] == "edv.decision" and e["details"].get("rule") == "passkey-large-transfers"]
+    assert decided and decided[-1]["details"]["level"] == "phr", decided
+
+
 def test_a_customer_adds_a_passkey_and_confirms_a_payment_with_it(pk):
     pk.sign_in("bob", "demo-bob-pw")
     pk.text_in("h1", "Bob Baker")
@@ -76,6 +92,19 @@ def test_a_customer_adds_a_passkey_and_confirms_a_payment_with_it(pk):
     assert verified[-1]["details"]["method"] == "passkey" and verified[-1]["details"]["level"] == "phr", verified[-1]
     made = [e for e in pk.s.audit() if e["action"] == "transfer.made" and e["details"]["payee"] == "Passkey Payee"]
     assert len(made) == 1 and made[0]["details"]["method"] == "passkey", made
+
+    # Above 5,000.00 the bank's rule asks for a passkey: it is the only way offered.
+    pk.d.switch_to.default_content()
+    open_transfers(pk)
+    Select(pk.el("#fromAccount")).select_by_index(1)
+    submit_transfer(pk, "Big Payee", "6000.00")
+    pk.dialog_open()
+    pk.text_in("#mfa-context", "Authorise 6,000.00 USD to Big Payee")
+    pk.text_in("#mfa-passkey-use", "Use passkey")
+    assert not pk.d.find_elements(By.ID, "mfa-use-access_code"), "a code was offered where only a passkey will do"
+    pk.el("#mfa-passkey-use").click()
+    frame(pk)
+    pk.text_in("#result", "USD to Big Payee")
 
 
 def test_the_security_page_at_phone_width_with_the_keyboard(pk):

@@ -77,8 +77,9 @@ function passkeyProblem(error, rpId) {
   return 'Your passkey could not be used. Try again, or choose another way.';
 }
 
+/** An amount as the bank writes it everywhere: grouped, two decimals (2,500.00 USD), whatever the browser's locale. */
 function formatMinor(minor, currency) {
-  return `${(minor / 100).toFixed(2)} ${currency}`;
+  return `${(minor / 100).toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })} ${currency}`;
 }
 
 // MARK: The MFA workflow
