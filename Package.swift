@@ -36,6 +36,9 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
         .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.8.0"),
+        // Already in the graph through jwt-kit; named here for the packed attestation's certificate chain.
+        .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
+        .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
     ],
@@ -110,6 +113,7 @@ let package = Package(
             dependencies: [
                 "StepupCore", .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "X509", package: "swift-certificates"), .product(name: "SwiftASN1", package: "swift-asn1"),
             ],
             swiftSettings: swiftSettings),
         // A software authenticator and a CBOR encoder, for tests of anything that takes passkeys.
@@ -136,7 +140,7 @@ let package = Package(
         .target(
             name: "StepupServer",
             dependencies: [
-                "StepupCore", "StepupStore", "StepupPlatform", "StepupSDK", "StepupWire",
+                "StepupCore", "StepupStore", "StepupPlatform", "StepupSDK", "StepupWire", "StepupWebAuthn",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -195,7 +199,8 @@ let package = Package(
             name: "StepupWebAuthnTests",
             dependencies: [
                 "StepupWebAuthn", "StepupWebAuthnTesting", "StepupCore", "StepupTesting",
-                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Crypto", package: "swift-crypto"), .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
             ],
             // Read by path (#filePath), as scripts/webauthn-fixtures.py writes them.
             exclude: ["Fixtures"],

@@ -164,6 +164,13 @@ extension Platform {
             } catch {
                 return try await refuse(StepupError(error).code, error.reason.rawValue)
             }
+            if settings.requireAttestation || (!settings.attestationRoots.isEmpty && !registration.attestationChain.isEmpty) {
+                do throws(WebAuthnError) {
+                    try await AttestationTrust.verify(registration.attestationChain, roots: settings.attestationRoots, at: now)
+                } catch {
+                    return try await refuse(.webauthnAttestationInvalid, "attestation_untrusted")
+                }
+            }
             // The browser names the credential twice (its id and inside the attestation); they must agree.
             guard Base64URL.encode(registration.credentialID) == request.id else {
                 return try await refuse(.webauthnMalformed, "credential_id_mismatch")
@@ -181,6 +188,7 @@ extension Platform {
                     sessionID: session.id,
                     details: [
                         "passkey": record.id, "aaguid": record.aaguid, "attestation": registration.attestationFormat,
+                        "attested": String(!settings.attestationRoots.isEmpty && !registration.attestationChain.isEmpty),
                         "synced": String(record.backupEligible),
                     ]))
             return .success(record)

@@ -1,6 +1,7 @@
 import Foundation
 import StepupCore
 import StepupPlatform
+import StepupWebAuthn
 
 /// A webhook delivery channel's settings.
 public struct WebhookSettings: Sendable, Equatable, Codable {
@@ -52,18 +53,47 @@ public struct ServerConfiguration: Sendable, Equatable, Codable {
     /// The exact origins the banking app is served from (`https://bank.example`); default `https://<passkeyRpId>`,
     /// or `http://localhost:<port>` on loopback.
     public var passkeyOrigins: [String] = []
+    /// A PEM file of the roots authenticator attestation must lead to (the FIDO Metadata Service's, or a vendor's).
+    public var passkeyAttestationRoots: String?
+    /// Only attested authenticators (chaining to `passkeyAttestationRoots`) may register.
+    public var passkeyRequireAttestation = false
 
     public init() {}
 
-    /// The relying party this configuration names, or nil when passkeys are off (no RP ID on a public address).
+    /// The relying party this configuration names (its RP ID and origins; the attestation roots are read by
+    /// ``passkeySettings()``), or nil when passkeys are off (no RP ID on a public address).
     public var passkeys: PasskeySettings? {
+        var settings: PasskeySettings
         if let rpID = passkeyRpId {
             let origins = passkeyOrigins.isEmpty ? ["https://\(rpID)"] : passkeyOrigins
-            return PasskeySettings(rpID: rpID, rpName: bankName, origins: Set(origins))
+            settings = PasskeySettings(rpID: rpID, rpName: bankName, origins: Set(origins))
+        } else {
+            guard isLoopback else { return nil }
+            let origins = passkeyOrigins.isEmpty ? ["http://localhost:\(port)"] : passkeyOrigins
+            settings = PasskeySettings(rpID: "localhost", rpName: bankName, origins: Set(origins))
         }
-        guard isLoopback else { return nil }
-        let origins = passkeyOrigins.isEmpty ? ["http://localhost:\(port)"] : passkeyOrigins
-        return PasskeySettings(rpID: "localhost", rpName: bankName, origins: Set(origins))
+        settings.requireAttestation = passkeyRequireAttestation
+        return settings
+    }
+
+    /// ``passkeys`` with the attestation roots read from their file; a file that is missing or holds no
+    /// certificate is a configuration error, never passkeys without the bank's roots.
+    public func passkeySettings() throws -> PasskeySettings? {
+        guard var settings = passkeys else { return nil }
+        if let path = passkeyAttestationRoots {
+            guard let data = FileManager.default.contents(atPath: path) else {
+                throw StepupError(.configurationInvalid, message: "cannot read passkeyAttestationRoots \(path)")
+            }
+            do throws(WebAuthnError) {
+                settings.attestationRoots = try AttestationTrust.roots(pem: String(decoding: data, as: UTF8.self))
+            } catch {
+                throw StepupError(.configurationInvalid, message: "passkeyAttestationRoots \(path): \(error.message)")
+            }
+        }
+        if settings.requireAttestation && settings.attestationRoots.isEmpty {
+            throw StepupError(.configurationInvalid, message: "passkeyRequireAttestation needs passkeyAttestationRoots")
+        }
+        return settings
     }
 
     /// Whether the server listens on a loopback address only.
@@ -207,7 +237,8 @@ public struct ServerConfiguration: Sendable, Equatable, Codable {
 
     static let keys = [
         "host", "port", "database", "demo", "trustedProxies", "maxBodyBytes", "bankName", "bcryptCost", "logLevel",
-        "keysFile", "databasePoolSize", "hstsMaxAge", "passkeyRpId", "passkeyOrigins",
+        "keysFile", "databasePoolSize", "hstsMaxAge", "passkeyRpId", "passkeyOrigins", "passkeyAttestationRoots",
+        "passkeyRequireAttestation",
     ]
 
     public mutating func apply(values: [String: String], source: String) throws {
@@ -233,6 +264,8 @@ public struct ServerConfiguration: Sendable, Equatable, Codable {
             case "databasePoolSize": databasePoolSize = try int()
             case "hstsMaxAge": hstsMaxAge = try int()
             case "passkeyRpId": passkeyRpId = value.isEmpty ? nil : value
+            case "passkeyAttestationRoots": passkeyAttestationRoots = value.isEmpty ? nil : value
+            case "passkeyRequireAttestation": passkeyRequireAttestation = ["1", "true", "yes"].contains(value.lowercased())
             case "passkeyOrigins":
                 passkeyOrigins = value.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
             default: throw StepupError(.configurationInvalid, message: "unknown setting \(key) in \(source)")

@@ -110,7 +110,7 @@ public struct StepupBuilder: Sendable {
         let defaults = PlatformConfiguration()
         if platformConfiguration.bankName == defaults.bankName { platformConfiguration.bankName = configuration.bankName }
         if platformConfiguration.bcryptCost == defaults.bcryptCost { platformConfiguration.bcryptCost = UInt8(configuration.bcryptCost) }
-        if platformConfiguration.passkeys == nil { platformConfiguration.passkeys = configuration.passkeys }
+        if platformConfiguration.passkeys == nil { platformConfiguration.passkeys = try configuration.passkeySettings() }
         let providers = Dictionary(
             extensions.filter { !$0.externalMFAContexts.isEmpty }.map { ($0.name, $0.externalMFAContexts) },
             uniquingKeysWith: { first, _ in first })

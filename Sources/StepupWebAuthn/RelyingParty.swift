@@ -39,8 +39,11 @@ public struct RelyingParty: Sendable {
         /// BS: the credential is synced now.
         public let backedUp: Bool
         public let userVerified: Bool
-        /// `none`, or `packed` (self attestation).
+        /// `none`, or `packed` (self attestation, or a certificate chain).
         public let attestationFormat: String
+        /// The packed attestation's certificate chain, leaf first (DER); empty for `none` and self attestation.
+        /// Checked against the bank's roots with ``AttestationTrust``.
+        public let attestationChain: [[UInt8]]
     }
 
     /// One assertion accepted: the counter to store and what the authenticator reported.
@@ -91,12 +94,13 @@ public struct RelyingParty: Sendable {
             throw WebAuthnError(.aaguidRefused, "The bank does not accept this authenticator model.")
         }
         let clientDataHash = Array(SHA256.hash(data: clientDataJSON))
-        try Attestation.verify(format: format, statement: object["attStmt"] ?? .null, authData: data, clientDataHash: clientDataHash)
+        let chain = try Attestation.verify(
+            format: format, statement: object["attStmt"] ?? .null, authData: data, clientDataHash: clientDataHash)
         return Registration(
             credentialID: credential.credentialID, publicKey: credential.publicKey, signCount: data.signCount,
             aaguid: credential.aaguid, backupEligible: data.flags.contains(.backupEligible),
             backedUp: data.flags.contains(.backedUp), userVerified: data.flags.contains(.userVerified),
-            attestationFormat: format)
+            attestationFormat: format, attestationChain: chain)
     }
 
     /// Verifies an assertion (§7.2) by a stored credential against the challenge this ceremony issued.

@@ -93,11 +93,24 @@ public struct SoftwareAuthenticator: Sendable {
         return data
     }
 
-    /// A registration: the attestation object (`none`, or `packed` self attestation) and the client data.
-    public func register(challenge: [UInt8], format: String = "none", origin: String? = nil) throws -> (attestation: [UInt8], clientData: [UInt8]) {
+    /// A registration: the attestation object (`none`, `packed` self attestation, or `packed` signed by
+    /// `attestation`'s key with its certificate chain) and the client data.
+    public func register(
+        challenge: [UInt8], format: String = "none", origin: String? = nil,
+        attestation: (key: P256.Signing.PrivateKey, chain: [[UInt8]])? = nil
+    ) throws -> (attestation: [UInt8], clientData: [UInt8]) {
         let client = clientData(type: "webauthn.create", challenge: challenge, origin: origin)
         let data = authenticatorData(attested: true)
         var statement: CBOR = .map([])
+        if let attestation {
+            let signature = try attestation.key.signature(for: data + Array(SHA256.hash(data: client)))
+            statement = .map([
+                (.text("alg"), .integer(-7)), (.text("sig"), .bytes(Array(signature.derRepresentation))),
+                (.text("x5c"), .array(attestation.chain.map { .bytes($0) })),
+            ])
+            let object = CBOREncoder.encode(.map([(.text("fmt"), .text("packed")), (.text("attStmt"), statement), (.text("authData"), .bytes(data))]))
+            return (object, client)
+        }
         if format == "packed" {
             let signature = try key.signature(for: data + Array(SHA256.hash(data: client)))
             statement = .map([(.text("alg"), .integer(-7)), (.text("sig"), .bytes(Array(signature.derRepresentation)))])

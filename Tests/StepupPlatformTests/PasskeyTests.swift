@@ -480,6 +480,25 @@ struct PasskeyTests {
         #expect(try await platform.satisfy(contexts: [context], freshFor: nil, level: .phishingResistant, session: signed.session) == context)
     }
 
+    @Test func aBankThatRequiresAttestationRefusesAnUnattestedPasskey() async throws {
+        var settings = Self.settings
+        settings.requireAttestation = true
+        settings.attestationRoots = [[0x30, 0x00]]
+        let fixture = try await PlatformFixture(passkeys: settings)
+        _ = try await fixture.makeUser(logonMFA: .never)
+        var signed = Signed(fixture: fixture, user: try #require(try await fixture.platform.users().first), session: try await fixture.logon().issued.session)
+        let platform = fixture.platform
+        let session = signed.session
+        try await confirm(&signed, await stepupError { _ = try await platform.beginPasskeyRegistration(session: session) })
+        let creation = try await platform.beginPasskeyRegistration(session: signed.session)
+        let error = await stepupError {
+            _ = try await platform.finishPasskeyRegistration(try registrationRequest(creation, signed.authenticator), session: signed.session)
+        }
+        #expect(error?.code == .webauthnAttestationInvalid)
+        let refused = try await platform.auditTrail(userID: signed.user.id).last { $0.action == "security.passkey.refused" }
+        #expect(refused?.details["reason"] == "attestation_untrusted")
+    }
+
     @Test func everyRelyingPartyRefusalHasAnAPICode() {
         for reason in WebAuthnError.Reason.allCases {
             #expect(StepupError.Code(rawValue: reason.rawValue) != nil, "\(reason)")

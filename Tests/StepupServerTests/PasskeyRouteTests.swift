@@ -150,3 +150,46 @@ struct PasskeyRouteTests {
         }
     }
 }
+
+/// Where passkeys live is configuration: checked when `serve` starts, never a guess on a public address.
+@Suite("Passkey configuration")
+struct PasskeyConfigurationTests {
+    @Test func loopbackGetsLocalhostAndAPublicAddressGetsNothingUnlessNamed() throws {
+        var local = ServerConfiguration()
+        local.port = 9000
+        #expect(local.passkeys?.rpID == "localhost")
+        #expect(local.passkeys?.origins == ["http://localhost:9000"])
+        var public_ = ServerConfiguration()
+        public_.host = "0.0.0.0"
+        #expect(public_.passkeys == nil)
+        try public_.apply(values: ["passkeyRpId": "bank.example", "passkeyOrigins": "https://bank.example, https://app.bank.example"], source: "test")
+        try public_.validate()
+        #expect(public_.passkeys?.origins == ["https://bank.example", "https://app.bank.example"])
+    }
+
+    @Test func badRPIDsOriginsAndAttestationSettingsAreRefused() throws {
+        for rpID in ["Bank.Example", "127.0.0.1", "bank..example", "-bank.example", "bank.example/", ""] {
+            var configuration = ServerConfiguration()
+            configuration.passkeyRpId = rpID.isEmpty ? "." : rpID
+            #expect(throws: StepupError.self, "\(rpID)") { try configuration.validate() }
+        }
+        for origin in ["http://bank.example", "https://evil.example", "https://bank.example/path", "https://bank.example.evil"] {
+            var configuration = ServerConfiguration()
+            configuration.passkeyRpId = "bank.example"
+            configuration.passkeyOrigins = [origin]
+            #expect(throws: StepupError.self, "\(origin)") { try configuration.validate() }
+        }
+        var missing = ServerConfiguration()
+        missing.passkeyAttestationRoots = "/nonexistent/roots.pem"
+        #expect(throws: StepupError.self) { try missing.passkeySettings() }
+        var required = ServerConfiguration()
+        required.passkeyRequireAttestation = true
+        #expect(throws: StepupError.self) { try required.passkeySettings() }
+        let garbage = FileManager.default.temporaryDirectory.appendingPathComponent("roots-\(UUID().uuidString).pem")
+        try Data("not a certificate".utf8).write(to: garbage)
+        defer { try? FileManager.default.removeItem(at: garbage) }
+        var unreadable = ServerConfiguration()
+        unreadable.passkeyAttestationRoots = garbage.path
+        #expect(throws: StepupError.self) { try unreadable.passkeySettings() }
+    }
+}

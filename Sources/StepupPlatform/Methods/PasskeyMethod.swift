@@ -14,6 +14,12 @@ public struct PasskeySettings: Sendable, Equatable {
     public var origins: Set<String>
     /// How long a started ceremony may take, in seconds (the browser's `timeout` too).
     public var ceremonyTimeout: Int = 180
+    /// The bank's trust anchors for authenticator attestation (DER). With them, a packed attestation's chain must
+    /// lead to one; without them, a chain is only the authenticator's claim.
+    public var attestationRoots: [[UInt8]] = []
+    /// Only authenticators whose attestation chains to ``attestationRoots`` may register (`none` is refused):
+    /// for a bank that hands out certified security keys. Synced passkeys send no attestation.
+    public var requireAttestation = false
 
     public init(rpID: String, rpName: String, origins: Set<String>) {
         self.rpID = rpID
