@@ -98,6 +98,8 @@ public struct StepupError: Error, Sendable, Equatable, CustomStringConvertible {
         case webauthnAAGUIDRefused = "webauthn_aaguid_refused"
         case webauthnUnsupportedAlgorithm = "webauthn_unsupported_algorithm"
         case webauthnAttestationInvalid = "webauthn_attestation_invalid"
+        /// The passkey reported another backup eligibility than at registration (§7.2): not the registered one.
+        case webauthnBackupEligibilityChanged = "webauthn_backup_eligibility_changed"
         /// No passkey ceremony is pending for this step (never started, used, or expired): start it again. Costs
         /// no attempt.
         case webauthnCeremonyMissing = "webauthn_ceremony_missing"
@@ -139,7 +141,7 @@ public struct StepupError: Error, Sendable, Equatable, CustomStringConvertible {
                 400
             case .webauthnChallengeMismatch, .webauthnOriginMismatch, .webauthnRPMismatch, .webauthnUserNotPresent,
                 .webauthnUserNotVerified, .webauthnSignatureInvalid, .webauthnCredentialUnknown,
-                .webauthnSignCountRegressed:
+                .webauthnSignCountRegressed, .webauthnBackupEligibilityChanged:
                 401
             case .webauthnAAGUIDRefused, .levelInsufficient: 403
             case .lastFactor, .passkeyExists: 409
@@ -216,6 +218,7 @@ public struct StepupError: Error, Sendable, Equatable, CustomStringConvertible {
             case .webauthnAAGUIDRefused: "The bank does not accept this kind of passkey or security key."
             case .webauthnUnsupportedAlgorithm: "This passkey uses a key type the bank does not accept."
             case .webauthnAttestationInvalid: "The security key's attestation could not be verified."
+            case .webauthnBackupEligibilityChanged: "This passkey does not match the one you registered. Use another way."
             case .webauthnCeremonyMissing: "This passkey request has ended. Start again."
             case .passkeyExists: "This passkey is registered already."
             case .lastFactor: "This is your last way to verify, so it cannot be removed. Add another one first."

@@ -62,11 +62,14 @@ public struct RelyingParty: Sendable {
         public let id: [UInt8]
         public let publicKey: COSEKey
         public let signCount: UInt32
+        /// BE as registered; nil to skip the check (a credential stored without it).
+        public let backupEligible: Bool?
 
-        public init(id: [UInt8], publicKey: COSEKey, signCount: UInt32) {
+        public init(id: [UInt8], publicKey: COSEKey, signCount: UInt32, backupEligible: Bool? = nil) {
             self.id = id
             self.publicKey = publicKey
             self.signCount = signCount
+            self.backupEligible = backupEligible
         }
     }
 
@@ -118,6 +121,9 @@ public struct RelyingParty: Sendable {
         let signed = authenticatorData + Array(SHA256.hash(data: clientDataJSON))
         guard credential.publicKey.verifies(signature, over: signed) else {
             throw WebAuthnError(.signatureInvalid, "The assertion's signature does not verify with the credential's key.")
+        }
+        if let eligible = credential.backupEligible, eligible != data.flags.contains(.backupEligible) {
+            throw WebAuthnError(.backupEligibilityChanged, "The credential's backup eligibility changed since it was registered.")
         }
         // §7.2 step 22: a counter that is kept (either side non-zero) must grow.
         let regressed = (data.signCount != 0 || credential.signCount != 0) && data.signCount <= credential.signCount

@@ -28,6 +28,9 @@ public struct WebAuthnError: Error, Sendable, Equatable, CustomStringConvertible
         case unsupportedAlgorithm = "webauthn_unsupported_algorithm"
         /// The attestation statement does not verify, or its format is not accepted.
         case attestationInvalid = "webauthn_attestation_invalid"
+        /// The credential's backup eligibility (BE) differs from the one it registered with: BE never changes for a
+        /// credential (§7.2), so this is another authenticator's, or a forged one.
+        case backupEligibilityChanged = "webauthn_backup_eligibility_changed"
     }
 
     public let reason: Reason

@@ -128,6 +128,12 @@ struct RelyingPartyTests {
         #expect(check(phished.0, phished.1, phished.2) == .originMismatch)
         #expect(check(good.0 + [0x00], good.1, good.2) == .malformed)
         #expect(check(Array(good.0.prefix(36)), good.1, good.2) == .malformed)
+        // Registered device-bound, now claiming to be syncable (or the other way): not the registered credential.
+        let deviceBound = RelyingParty.StoredCredential(id: stored.id, publicKey: stored.publicKey, signCount: 0, backupEligible: false)
+        let fresh = try authenticator.assert(challenge: challenge)
+        #expect(check(fresh.0, fresh.1, fresh.2, credential: deviceBound) == .backupEligibilityChanged)
+        let synced = RelyingParty.StoredCredential(id: stored.id, publicKey: stored.publicKey, signCount: 0, backupEligible: true)
+        #expect(check(fresh.0, fresh.1, fresh.2, credential: synced) == nil)
     }
 
     /// Every parser of the ceremony's outside input, fed random and mutated bytes: a result or a `WebAuthnError`,

@@ -168,7 +168,7 @@ public struct PasskeyMethod: MFAMethod {
                     nonce: nonce, challengeID: step.challenge.id, transactions: step.challenge.context.transactions),
                 credential: RelyingParty.StoredCredential(
                     id: Base64URL.decodeStrict(record.id, limit: 1400) ?? [], publicKey: key,
-                    signCount: UInt32(clamping: record.signCount)))
+                    signCount: UInt32(clamping: record.signCount), backupEligible: record.backupEligible))
         } catch {
             try await step.audit("mfa.passkey.refused", outcome: .failure, details: ["reason": error.reason.rawValue])
             return StepupError(error)
