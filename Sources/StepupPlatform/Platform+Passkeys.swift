@@ -243,6 +243,28 @@ extension Platform {
         }
     }
 
+    // MARK: For operators
+
+    /// A user's passkeys, for the bank's support desk (`stepup passkey list`).
+    public func passkeys(userID: String) async throws -> [PasskeyRecord] {
+        try await store.read { try await $0.passkeys(userID: userID) }
+    }
+
+    /// Removes a passkey for the support desk (a lost phone reported by a customer whose identity the bank checked
+    /// out of band): no step-up and no last-factor rule, since the customer cannot use it anyway; audited as the
+    /// operator's.
+    public func removePasskey(id: String, userID: String) async throws {
+        let now = clock.now
+        let _: Bool = try await commit { tx in
+            guard try await tx.removePasskey(id: id, userID: userID) else {
+                return .failure(StepupError(.notFound, message: "The user has no such passkey."))
+            }
+            try await tx.append(
+                AuditEvent(at: now, action: "admin.passkey.removed", outcome: .success, userID: userID, details: ["passkey": id]))
+            return .success(true)
+        }
+    }
+
     /// Nil when this session completed MFA for `change` within the freshness window; otherwise the session's open
     /// challenge for it (opened now if needed, so its creation commits with the refusal) as `mfa_required`.
     static func requireConfirmed(

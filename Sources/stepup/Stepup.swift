@@ -8,5 +8,6 @@ struct Stepup: AsyncParsableCommand {
         subcommands: [
             Serve.self, UserCommand.self, TargetCommand.self, TokenCommand.self, PropsCommand.self, AuditCommand.self,
             EDVCommand.self, KeysCommand.self, AccountCommand.self, ExtensionCommand.self, ServeExtension.self, CreateExtensionCommand.self,
+            PasskeyCommand.self,
         ])
 }

@@ -391,6 +391,18 @@ struct PasskeyTests {
         #expect(missing?.code == .notFound)
     }
 
+    @Test func theSupportDeskRemovesALostPasskeyAudited() async throws {
+        var signed = try await signedIn()
+        let record = try await addPasskey(&signed)
+        let platform = signed.fixture.platform
+        #expect(try await platform.passkeys(userID: signed.user.id).map(\.id) == [record.id])
+        try await platform.removePasskey(id: record.id, userID: signed.user.id)
+        #expect(try await platform.passkeys(userID: signed.user.id).isEmpty)
+        #expect(try await signed.fixture.audit(signed.user).contains("admin.passkey.removed:success"))
+        let again = await stepupError { try await platform.removePasskey(id: record.id, userID: signed.user.id) }
+        #expect(again?.code == .notFound)
+    }
+
     @Test func namesAreCheckedAndRenamingIsTheOwnersOnly() async throws {
         var signed = try await signedIn()
         let record = try await addPasskey(&signed)
