@@ -18,6 +18,8 @@ let package = Package(
         .library(name: "StepupTesting", targets: ["StepupTesting"]),
         .library(name: "StepupScaffold", targets: ["StepupScaffold"]),
         .library(name: "StepupExtensionHost", targets: ["StepupExtensionHost"]),
+        .library(name: "StepupWebAuthn", targets: ["StepupWebAuthn"]),
+        .library(name: "StepupWebAuthnTesting", targets: ["StepupWebAuthnTesting"]),
         .executable(name: "stepup", targets: ["stepup"]),
     ],
     dependencies: [

@@ -19,6 +19,8 @@ let package = Package(
                 .product(name: "StepupCore", package: "stepup"),
                 .product(name: "StepupStore", package: "stepup"),
                 .product(name: "StepupPlatform", package: "stepup"),
+                .product(name: "StepupWebAuthn", package: "stepup"),
+                .product(name: "StepupWebAuthnTesting", package: "stepup"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             path: "Benchmarks/StepupMicro",

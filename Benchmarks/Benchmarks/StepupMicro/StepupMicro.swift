@@ -4,6 +4,8 @@ import Foundation
 import StepupCore
 import StepupPlatform
 import StepupStore
+import StepupWebAuthn
+import StepupWebAuthnTesting
 
 /// Micro benchmarks of the operations on every MFA verification and guarded call, each beside its baseline.
 let benchmarks: @Sendable () -> Void = {
@@ -35,6 +37,36 @@ let benchmarks: @Sendable () -> Void = {
     }
     Benchmark("Access code: constant-time verify") { benchmark in
         for _ in benchmark.scaledIterations { blackHole(try? AccessCode.verify(issued.plain, challenge: frozen, now: now)) }
+    }
+
+    // A passkey assertion: the relying party's whole check (client data JSON, authenticator data, RP ID hash, flags,
+    // counter) around one P-256 signature verify, against that verify alone.
+    let party = RelyingParty(id: "bank.example", origins: ["https://bank.example"])
+    var authenticator = SoftwareAuthenticator()
+    let ceremony = Array(repeating: UInt8(7), count: 32)
+    let (attestation, registrationClient) = try! authenticator.register(challenge: ceremony)
+    let registered = try! party.register(attestationObject: attestation, clientDataJSON: registrationClient, challenge: ceremony)
+    let assertion = try! authenticator.assert(challenge: ceremony)
+    let stored = RelyingParty.StoredCredential(
+        id: registered.credentialID, publicKey: registered.publicKey, signCount: 0, backupEligible: true)
+    let signedBytes = assertion.authenticatorData + Array(SHA256.hash(data: assertion.clientData))
+    let signature = try! P256.Signing.ECDSASignature(derRepresentation: assertion.signature)
+    let publicKey = authenticator.key.publicKey
+    Benchmark("P-256 ECDSA verify (baseline)") { benchmark in
+        for _ in benchmark.scaledIterations { blackHole(publicKey.isValidSignature(signature, for: signedBytes)) }
+    }
+    Benchmark("WebAuthn assertion verify (RelyingParty.assert)") { benchmark in
+        for _ in benchmark.scaledIterations {
+            blackHole(
+                try? party.assert(
+                    authenticatorData: assertion.authenticatorData, clientDataJSON: assertion.clientData,
+                    signature: assertion.signature, challenge: ceremony, credential: stored))
+        }
+    }
+    Benchmark("WebAuthn registration verify (none attestation)") { benchmark in
+        for _ in benchmark.scaledIterations {
+            blackHole(try? party.register(attestationObject: attestation, clientDataJSON: registrationClient, challenge: ceremony))
+        }
     }
 
     // EDV: 100 data rules, none decisive until the last (the worst case for the first-decisive-wins order).
