@@ -89,11 +89,12 @@ struct HostileInputTests {
         var fuzz = FuzzInput()
         var cases: [(String, String, String?)] = []
         for _ in 0..<max(200, FuzzInput.iterations / 5) {
-            let method = fuzz.pick(["access_code", "access_token", "external_token", "exemption", fuzz.text(maxPieces: 2), String(repeating: "a", count: 40)])
+            let method = fuzz.pick(["access_code", "access_token", "external_token", "passkey", "exemption", fuzz.text(maxPieces: 2), String(repeating: "a", count: 40)])
             let encoded = method.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "x"
             let step = fuzz.pick(["methods/\(encoded)/start", "methods/\(encoded)/verify", "send", "verify-code", "verify-token", "verify-external"])
             let body = fuzz.pick([
                 fuzz.json(), #"{"code":"\#(fuzz.text())"}"#, #"{"token":\#(fuzz.json())}"#, #"{"targetId":"\#(fuzz.text())"}"#,
+                #"{"id":"\#(fuzz.text())","response":{"clientDataJSON":"\#(Base64URL.encode(fuzz.bytes(maxCount: 200)))","authenticatorData":"\#(Base64URL.encode(fuzz.bytes(maxCount: 80)))","signature":"\#(fuzz.text())"}}"#,
                 String(decoding: fuzz.bytes(maxCount: 256), as: UTF8.self),
             ])
             cases.append((step, body, fuzz.pick(["application/json", "text/plain", nil])))

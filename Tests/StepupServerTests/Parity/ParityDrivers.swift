@@ -30,6 +30,15 @@ struct KitDriver: ParityDriver {
 
     mutating func completeMFA(_ challengeID: String) async throws { try tester.platform.completeChallenge(challengeID) }
 
+    mutating func offerCode(_ challengeID: String) async throws -> String {
+        do {
+            try tester.platform.completeChallenge(challengeID, method: .accessCode)
+            return "completed"
+        } catch let error as StepupError {
+            return error.code.rawValue
+        }
+    }
+
     mutating func cancelMFA(_ challengeID: String) async throws {
         try tester.platform.endChallenge(challengeID, as: .cancelled)
     }
@@ -137,6 +146,14 @@ final class ServeDriver: ParityDriver, @unchecked Sendable {
         let code = (error["code"] as? String) ?? "status \(status)"
         let challenge: String? = code == "mfa_required" ? error["challengeId"] as? String : nil
         return (code, challenge)
+    }
+
+    /// A code straight to `verify-code`: a challenge that needs more than a code refuses it before anything else.
+    func offerCode(_ challengeID: String) async throws -> String {
+        let (status, body) = try await send(
+            "POST", "/api/mfa/challenges/\(challengeID)/verify-code", json: ["code": "000000"], headers: ["X-CSRF-Token": csrf])
+        if status == 200 { return "completed" }
+        return ((try Self.object(body)["error"] as? [String: Any])?["code"] as? String) ?? "status \(status)"
     }
 
     func completeMFA(_ challengeID: String) async throws {

@@ -25,6 +25,7 @@ struct ParityExtension: Extension {
             ExtensionRoute("plain", handler: Self.ran).mfaValidationRequired(),
             ExtensionRoute("fresh", handler: Self.ran).mfaValidationRequired(freshFor: 120),
             ExtensionRoute("burst", handler: Self.ran).mfaValidationRequired(auditAction: "ParityBurst"),
+            ExtensionRoute("vault", handler: Self.ran).mfaValidationRequired(level: .phishingResistant),
         ]
     }
 
@@ -41,6 +42,9 @@ enum ParityStep: Sendable, CustomStringConvertible {
     case cancelMFA
     /// The banking app retries a route naming the current challenge (`X-Stepup-Challenge`).
     case retry(String, [String: String] = [:])
+    /// The customer offers an access code for the current challenge; its outcome (`completed` or the refusal) is
+    /// recorded. For challenges a code may not complete (a level above it): the kit completes any other.
+    case offerCode
 
     var description: String {
         switch self {
@@ -48,6 +52,7 @@ enum ParityStep: Sendable, CustomStringConvertible {
         case .completeMFA: "complete MFA"
         case .cancelMFA: "cancel MFA"
         case .retry(let route, _): "retry \(route)"
+        case .offerCode: "offer a code"
         }
     }
 }
@@ -141,6 +146,18 @@ struct ParityScenario: Sendable, CustomTestStringConvertible {
             ],
             steps: [.call("burst"), .call("burst"), .call("burst")],
             expected: ["ran", "ran", "mfa_blocked"]),
+        ParityScenario(
+            name: "a guard that needs a passkey refuses a code and stays closed",
+            steps: [.call("vault"), .offerCode, .call("vault")],
+            expected: ["mfa_required", "level_insufficient", "mfa_required"]),
+        ParityScenario(
+            name: "a rule that asks for a passkey refuses a code",
+            rules: [
+                EDVRuleDefinition(
+                    id: "parity-passkey", position: 1, action: "ParityCheck", decision: .requireMFA, level: .phishingResistant)
+            ],
+            steps: [.call("audited"), .offerCode, .call("audited")],
+            expected: ["mfa_required", "level_insufficient", "mfa_required"]),
     ]
 }
 
@@ -151,6 +168,8 @@ protocol ParityDriver {
     /// Calls a route; the outcome (`ran` or an error code) and an `mfa_required` answer's challenge.
     mutating func call(_ route: String, fields: [String: String], hint: String?) async throws -> (String, String?)
     mutating func completeMFA(_ challengeID: String) async throws
+    /// Offers an access code; `completed` or the refusal's code.
+    mutating func offerCode(_ challengeID: String) async throws -> String
     mutating func cancelMFA(_ challengeID: String) async throws
     /// Takes the scenario's policy away again.
     mutating func end(_ scenario: ParityScenario) async throws
@@ -176,6 +195,9 @@ extension ParityDriver {
             case .cancelMFA:
                 guard let current else { throw StepupError(.internal, message: "\(scenario.name): no challenge to cancel") }
                 try await cancelMFA(current)
+            case .offerCode:
+                guard let current else { throw StepupError(.internal, message: "\(scenario.name): no challenge for a code") }
+                outcomes.append(try await offerCode(current))
             }
         }
         try await end(scenario)
