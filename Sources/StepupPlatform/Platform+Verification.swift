@@ -16,7 +16,9 @@ extension Platform {
         -> MethodStarted<M.Started>
     {
         try requireRegistered(method)
-        return try await method.start(request, MethodRun(challengeID: challengeID, session: session, platform: self, now: clock.now))
+        return try await method.start(
+            request,
+            MethodRun(challengeID: challengeID, session: session, platform: self, level: method.assurance.level, now: clock.now))
     }
 
     /// Verifies a proof with `method`: the shared shape of every verification. Ownership and expiry, the method's

@@ -225,6 +225,15 @@ struct PasskeyTests {
         }
         #expect(error?.code == .levelInsufficient)
         #expect(try await signed.fixture.failureCounter(signed.user)?.failures ?? 0 == 0)
+        // Nor does a code go out for it: no message is sent for a challenge it could never complete.
+        let userID = signed.user.id
+        let targets = try await signed.fixture.store.read { try await $0.targets(userID: userID) }
+        let target = try #require(targets.first)
+        let send = await stepupError {
+            _ = try await platform.sendCode(challengeID: challenge.id, targetID: target.id, session: signed.session)
+        }
+        #expect(send?.code == .levelInsufficient)
+        #expect(await signed.fixture.outbox.all().isEmpty)
         // Asking again for the same payment at a lower level never lowers it.
         let again = try await platform.openChallenge(session: signed.session, context: payment, level: .aal2)
         #expect(again.id == challenge.id && again.requiredLevel == .phishingResistant)

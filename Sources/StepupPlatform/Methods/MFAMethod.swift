@@ -129,6 +129,9 @@ public struct MethodRun: Sendable {
     let challengeID: String
     let session: Session
     let platform: Platform
+    /// The starting method's level: a challenge that needs more refuses the start, so no code goes out for a
+    /// challenge it could never complete.
+    let level: AssuranceLevel
 
     /// The time of this start, the same for every step.
     public let now: Date
@@ -146,6 +149,9 @@ public struct MethodRun: Sendable {
             switch try await Platform.openOwnedChallenge(id: id, session: session, now: now, in: tx) {
             case .failure(let error): return .failure(error)
             case .success(let owned): challenge = owned
+            }
+            guard level >= challenge.requiredLevel else {
+                return .failure(StepupError(.levelInsufficient, message: challenge.requiredLevel.unreachableAdvice))
             }
             if refuseWhenLocked, let counter = try await tx.failureCounter(userID: challenge.userID), counter.isLocked(at: now) {
                 return .failure(StepupError(.userLocked, lockedUntil: counter.lockedUntil))
