@@ -6,7 +6,7 @@ import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select
 from selenium.webdriver.common.virtual_authenticator import VirtualAuthenticatorOptions
-from conftest import Server, UI
+from conftest import Server, UI, mail_code
 from test_browser import frame, open_transfers, submit_transfer
 
 
@@ -153,3 +153,45 @@ def test_on_another_host_name_the_page_says_where_passkeys_work(browser, bank):
     ui.d.get(bank.base.replace("localhost", "127.0.0.1") + "/security")
     ui.text_in("#passkey-note", "Passkeys work only at localhost")
     assert not ui.d.find_element(By.ID, "passkey-add-form").is_displayed()
+
+
+def test_a_customer_signs_in_with_her_passkey(pk):
+    # Alice's logon asks for MFA; her first sign-in is with an email code, from the real SMTP sink.
+    pk.sign_in("alice", "demo-alice-pw")
+    pk.dialog_open()
+    pk.choose_target("Email")
+    pk.el("#mfa-send").click()
+    pk.text_in("#mfa-sent-to", "a••••@example.com")
+    pk.enter_code(mail_code("alice@example.com"))
+    pk.text_in("h1", "Good to see you, Alice Archer")
+    add_passkey(pk, "Alice's laptop")
+    pk.el("#logout").click()
+    pk.text_in("h1", "Sign in")
+    # The next sign-in opens on the passkey, and the passkey alone finishes it.
+    pk.sign_in("alice", "demo-alice-pw")
+    pk.dialog_open()
+    pk.text_in("#mfa-context", "finish signing in")
+    pk.text_in("#mfa-passkey-use", "Use passkey")
+    pk.shot("logon-passkey")
+    pk.el("#mfa-passkey-use").click()
+    pk.text_in("h1", "Good to see you, Alice Archer")
+    logons = [e for e in pk.s.audit() if e["action"] == "mfa.verify" and e["outcome"] == "success"
+              and e["details"].get("context") == "logon" and e["details"].get("method") == "passkey"]
+    assert logons and logons[-1]["details"]["level"] == "phr", logons
+
+
+def test_without_user_verification_a_payment_that_needs_a_passkey_is_refused(pk):
+    pk.sign_in("bob", "demo-bob-pw")
+    pk.text_in("h1", "Bob Baker")
+    add_passkey(pk, "Unverified")
+    # The authenticator can no longer verify the user (no PIN, no biometric): a touch alone is not SCA.
+    pk.d.set_user_verified(False)
+    open_transfers(pk)
+    Select(pk.el("#fromAccount")).select_by_index(1)
+    submit_transfer(pk, "Unverified Payee", "6000.00")
+    pk.dialog_open()
+    pk.el("#mfa-passkey-use").click()
+    pk.text_in("#mfa-status", "Try again, or choose another way.")
+    pk.shot("transfer-passkey-without-uv")
+    pk.el("#mfa-cancel").click()
+    assert not [e for e in pk.s.audit() if e["action"] == "transfer.made" and e["details"]["payee"] == "Unverified Payee"]
