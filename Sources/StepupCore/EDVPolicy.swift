@@ -111,10 +111,12 @@ public enum EDVPolicy {
         let action = input.action
         let properties = try await ledger.properties()
 
-        // 1. A completion for exactly this call opens it.
+        // 1. A completion for exactly this call, of the guard's level and the bank's floor, opens it. (It was made
+        // for a challenge this call's rules opened, at the level they asked then.)
+        let floor = max(level, properties.requiredLevel(for: linked))
         let freshSince = now.addingTimeInterval(-Double(properties.mfaFreshness))
         for completion in try await ledger.unconsumedCompletions(since: freshSince) {
-            if completion.level >= level, authorizes(completion, action: action, linked: linked, input: input),
+            if completion.level >= floor, authorizes(completion, action: action, linked: linked, input: input),
                 try await ledger.consume(completion, at: now)
             {
                 let rule = try await ledger.ruleThatOpened(challengeID: completion.challengeID)
@@ -136,6 +138,18 @@ public enum EDVPolicy {
         }
 
         var reason: String?
+        // A guard that names a level above aal1 always asks for MFA at it: an allow (a rule's, an exemption, the
+        // default) never opens a route its author said needs a passkey.
+        if level > .aal1, decision?.0 == .allow || (decision == nil && properties.edvDefaultDecision == .allow) {
+            let context = linked
+                ?? .eventDrivenValidation(auditActionID: input.eventID, auditActionName: action, detailsHash: input.detailsHash)
+            let challenge = try await ledger.openChallenge(for: context, level: level, properties: properties, at: now)
+            try await ledger.record(
+                EDVDecisionRecord(
+                    answer: "require_mfa", rule: decision?.1.id ?? "default", challengeID: challenge.id,
+                    reason: "guard_level", level: level))
+            return .requireMFA(challengeID: challenge.id, context: challenge.context)
+        }
         switch decision {
         case (.block, let rule)?:
             try await ledger.record(EDVDecisionRecord(answer: "block", rule: rule.id))
@@ -156,7 +170,10 @@ public enum EDVPolicy {
             if linked == nil, let minutes = rule.repromptAfterMinutes {
                 // Exclusive: at exactly N minutes the window has ended.
                 let since = now.addingTimeInterval(-Double(minutes * 60) + 0.001)
+                // Only an MFA of the level this answer needs spares the next one.
+                let needed = max(level, rule.requiredLevel ?? .aal1)
                 let recent = try await ledger.completions(since: since).contains { completion in
+                    guard completion.level >= needed else { return false }
                     if case .eventDrivenValidation(_, let name, _) = completion.context { return name == action }
                     return false
                 }

@@ -60,6 +60,10 @@ public struct SystemProperties: Sendable, Equatable, Codable {
     public var passkeyAAGUIDAllowList: [String] = []
     /// Authenticator models refused, at registration and at every use (a model found broken after the fact).
     public var passkeyAAGUIDDenyList: [String] = []
+    /// A payment with a transaction above this many minor units (of its own currency) needs a phishing-resistant
+    /// factor (a passkey), whatever the route's guard or the EDV rules asked: its challenge is opened at that level
+    /// and the transfer API refuses a lower completion. 0: no such floor.
+    public var phishingResistantAboveMinor: Int64 = 0
 
     public init() {}
 
@@ -72,7 +76,7 @@ public struct SystemProperties: Sendable, Equatable, Codable {
         "ResendCooldownSeconds", "MfaFreshnessSeconds", "SessionIdleTimeoutSeconds", "SessionAbsoluteLifetimeSeconds",
         "ExemptionCumulativeAmountMinor", "ExemptionConsecutiveTransactions", "ExemptionCurrency",
         "DuplicateTransferWindowSeconds", "EdvDefaultDecision", "PasskeySignCountPolicy", "PasskeyAaguidAllowList",
-        "PasskeyAaguidDenyList",
+        "PasskeyAaguidDenyList", "PhishingResistantAboveMinor",
     ]
 
     /// Builds properties from stored name/value rows over the defaults.
@@ -117,6 +121,7 @@ public struct SystemProperties: Sendable, Equatable, Codable {
         case "PasskeySignCountPolicy": passkeySignCountRegressionAccepted ? "accept" : "refuse"
         case "PasskeyAaguidAllowList": passkeyAAGUIDAllowList.joined(separator: ",")
         case "PasskeyAaguidDenyList": passkeyAAGUIDDenyList.joined(separator: ",")
+        case "PhishingResistantAboveMinor": String(phishingResistantAboveMinor)
         default: throw Self.unknown(name)
         }
     }
@@ -179,8 +184,18 @@ public struct SystemProperties: Sendable, Equatable, Codable {
             }
         case "PasskeyAaguidAllowList": passkeyAAGUIDAllowList = try Self.aaguids(text, name: name)
         case "PasskeyAaguidDenyList": passkeyAAGUIDDenyList = try Self.aaguids(text, name: name)
+        case "PhishingResistantAboveMinor": phishingResistantAboveMinor = Int64(try number(0...1_000_000_000_000))
         default: throw Self.unknown(name)
         }
+    }
+
+    /// The least level the bank's own floor asks of `context`: a payment above ``phishingResistantAboveMinor``
+    /// needs a passkey; anything else nothing beyond what its guard and rules ask.
+    public func requiredLevel(for context: MFAContext?) -> AssuranceLevel {
+        guard phishingResistantAboveMinor > 0, let items = context?.transactions,
+            items.contains(where: { $0.amountMinor > phishingResistantAboveMinor })
+        else { return .aal1 }
+        return .phishingResistant
     }
 
     /// Whether a target of `kind` may be offered in `context`: logon reads the Logon flags, all else the Edv flags.

@@ -81,6 +81,9 @@ public enum DemoBank {
         try await platform.saveEDVRules(edvRules)
         // The demo bank keeps its books in USD: the art. 16 cumulative limit (100.00) is counted in it.
         try await platform.setProperty("ExemptionCurrency", to: "USD")
+        // The rule above asks for a passkey past 5,000.00; this floor makes the transfer API hold it too, whatever a
+        // route's guard asked.
+        try await platform.setProperty("PhishingResistantAboveMinor", to: "500000")
         for demo in users {
             let user = try await platform.createUser(
                 username: demo.username, displayName: demo.displayName, passwordHash: demo.passwordHash,

@@ -59,8 +59,14 @@ extension Platform {
             let properties = try await tx.systemProperties()
             let since = now.addingTimeInterval(-Double(properties.mfaFreshness))
             var authorizing: MFACompletion?
+            var belowLevel = false
             for completion in try await tx.consumedCompletions(sessionID: session.id, since: since) {
                 guard completion.authorizes(request) else { continue }
+                // The bank's floor (a passkey above an amount) holds whatever the calling extension's guard asked.
+                guard completion.level >= properties.requiredLevel(for: completion.context) else {
+                    belowLevel = true
+                    continue
+                }
                 if try await tx.transferExists(completionID: completion.id, transactionID: request.transactionID) {
                     continue
                 }
@@ -72,7 +78,13 @@ extension Platform {
                     AuditEvent(
                         at: now, action: "transfer.refused", outcome: .failure, userID: session.userID,
                         sessionID: session.id,
-                        details: ["transaction": request.transactionID, "reason": "no matching completion"]))
+                        details: [
+                            "transaction": request.transactionID,
+                            "reason": belowLevel ? "completion below the required level" : "no matching completion",
+                        ]))
+                if belowLevel {
+                    return .failure(StepupError(.levelInsufficient, message: AssuranceLevel.phishingResistant.unreachableAdvice))
+                }
                 return .failure(StepupError(.transferNotAuthorized))
             }
             if request.confirmedNotDuplicate != true, properties.duplicateTransferWindow > 0,

@@ -75,11 +75,13 @@ extension Platform {
 
     /// Consumes, atomically and at most once, a completion of `session` for exactly `context` no older than the
     /// freshness window. Nil when there is none; the caller then asks for MFA.
-    public func consumeCompletion(session: Session, context: MFAContext) async throws -> MFACompletion? {
+    public func consumeCompletion(session: Session, context: MFAContext, level: AssuranceLevel = .aal1) async throws
+        -> MFACompletion?
+    {
         let now = clock.now
         return try await store.write { tx in
             let notBefore = now.addingTimeInterval(-Double(try await tx.systemProperties().mfaFreshness))
-            return try await StoreCompletionLedger(tx: tx, session: session).consume(context, level: .aal1, notBefore: notBefore, at: now)
+            return try await StoreCompletionLedger(tx: tx, session: session).consume(context, level: max(level, try await tx.systemProperties().requiredLevel(for: context)), notBefore: notBefore, at: now)
         }
     }
 

@@ -203,6 +203,8 @@ extension Platform {
         for context: MFAContext, level: AssuranceLevel = .aal1, session: Session, now: Date, properties: SystemProperties,
         in tx: StoreTransaction
     ) async throws -> Challenge {
+        // The bank's floor for payments holds whoever opens the challenge: a plain transaction guard, EDV, the API.
+        let level = max(level, properties.requiredLevel(for: context))
         let open = try await tx.openChallenges(sessionID: session.id).filter { now < $0.expiresAt }
         let existing = open.first { candidate in
             if case .eventDrivenValidation(_, let name, let hash) = context,

@@ -102,7 +102,12 @@ extension Platform {
         let now = clock.now
         return try await commit { tx in
             let properties = try await tx.systemProperties()
-            if let refusal = try await Self.requireConfirmed(.addPasskey, session: session, properties: properties, now: now, in: tx) {
+            // A customer who has a passkey confirms another with one: otherwise a relayed code would buy a look-alike
+            // site a passkey of its own, and with it every phishing-resistant step.
+            let level: AssuranceLevel = try await tx.passkeys(userID: session.userID).isEmpty ? .aal2 : .phishingResistant
+            if let refusal = try await Self.requireConfirmed(
+                .addPasskey, level: level, session: session, properties: properties, now: now, in: tx)
+            {
                 return .failure(refusal)
             }
             guard let user = try await tx.user(id: session.userID) else { return .failure(StepupError(.notAuthenticated)) }
@@ -125,7 +130,10 @@ extension Platform {
                         pubKeyCredParams: COSEKey.Algorithm.allCases.map { .init(type: "public-key", alg: Int($0.rawValue)) },
                         timeout: settings.ceremonyTimeout * 1000,
                         authenticatorSelection: .init(residentKey: "preferred", requireResidentKey: false, userVerification: "required"),
-                        attestation: "none", excludeCredentials: existing.map(CredentialDescriptor.init))))
+                        // With roots to check it against, the bank asks for the attestation; otherwise browsers are
+                        // told it is not wanted (and send none, as synced passkeys do anyway).
+                        attestation: settings.attestationRoots.isEmpty ? "none" : "direct",
+                        excludeCredentials: existing.map(CredentialDescriptor.init))))
         }
     }
 
@@ -225,13 +233,16 @@ extension Platform {
             guard passkeys.contains(where: { $0.id == id }) else {
                 return .failure(StepupError(.notFound, message: "You have no such passkey."))
             }
-            if let refusal = try await Self.requireConfirmed(.removePasskey, session: session, properties: properties, now: now, in: tx) {
-                return .failure(refusal)
-            }
+            // Said before any step-up, so a confirmation is never spent on a removal that cannot happen.
             let others =
                 passkeys.count - 1 + (try await tx.targets(userID: session.userID).count)
                 + (try await tx.accessTokens(userID: session.userID).count)
             guard others > 0 else { return .failure(StepupError(.lastFactor)) }
+            if let refusal = try await Self.requireConfirmed(
+                .removePasskey, level: .aal2, session: session, properties: properties, now: now, in: tx)
+            {
+                return .failure(refusal)
+            }
             guard try await tx.removePasskey(id: id, userID: session.userID) else {
                 return .failure(StepupError(.notFound, message: "You have no such passkey."))
             }
@@ -265,20 +276,24 @@ extension Platform {
         }
     }
 
-    /// Nil when this session completed MFA for `change` within the freshness window; otherwise the session's open
-    /// challenge for it (opened now if needed, so its creation commits with the refusal) as `mfa_required`.
+    /// Nil when this session completed MFA of at least `level` for `change` within the freshness window, and that
+    /// completion is now consumed (one confirmation, one change; audited); otherwise the session's open challenge
+    /// for it (opened now if needed, so its creation commits with the refusal) as `mfa_required`.
     static func requireConfirmed(
-        _ change: FactorChange, session: Session, properties: SystemProperties, now: Date, in tx: StoreTransaction
+        _ change: FactorChange, level: AssuranceLevel, session: Session, properties: SystemProperties, now: Date,
+        in tx: StoreTransaction
     ) async throws -> StepupError? {
         let notBefore = now.addingTimeInterval(-Double(properties.mfaFreshness))
-        if try await tx.freshCompletion(sessionID: session.id, context: change.context, notBefore: notBefore) != nil {
+        let ledger = StoreCompletionLedger(tx: tx, session: session)
+        if try await ledger.consume(change.context, level: level, notBefore: notBefore, at: now) != nil {
             return nil
         }
         let challenge = try await openChallenge(
-            for: change.context, level: .aal2, session: session, now: now, properties: properties, in: tx)
+            for: change.context, level: level, session: session, now: now, properties: properties, in: tx)
         var error = StepupError(.mfaRequired, message: "Confirm it is you to \(change.title.lowercased()).", challengeID: challenge.id)
         error.context = change.context.kind
         error.maxAge = properties.mfaFreshness
+        if challenge.requiredLevel > .aal1 { error.acrValues = challenge.requiredLevel.acr }
         return error
     }
 

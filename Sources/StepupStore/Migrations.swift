@@ -230,6 +230,8 @@ enum Migrations {
                 "ALTER TABLE completions ADD COLUMN amr TEXT NOT NULL DEFAULT '[]'",
                 // Completions made before levels existed were all by codes, TOTP or external MFA: aal2.
                 "ALTER TABLE completions ADD COLUMN level TEXT NOT NULL DEFAULT 'aal2'",
+                // …except EDV exemptions, which proved no second factor.
+                "UPDATE completions SET level = 'aal1' WHERE method = 'exemption'",
                 "ALTER TABLE challenges ADD COLUMN required_level TEXT NOT NULL DEFAULT 'aal1'",
             ]),
     ]

@@ -180,6 +180,7 @@ extension TestPlatform {
         -> (id: String, context: MFAContext)
     {
         state.withLock { state in
+            let level = max(level, state.properties.requiredLevel(for: context))
             let existing = state.challenges.lastIndex { candidate in
                 guard candidate.state.isOpen, now < candidate.expiresAt else { return false }
                 if case .eventDrivenValidation(_, let name, let hash) = context,

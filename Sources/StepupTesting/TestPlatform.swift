@@ -222,13 +222,19 @@ public final class TestPlatform: Sendable {
                 return repeated
             }
             let since = now.addingTimeInterval(-Double(state.properties.mfaFreshness))
-            let authorizing = state.completions.sorted { ($0.consumedAt ?? .distantPast) > ($1.consumedAt ?? .distantPast) }
-                .first { completion in
+            let properties = state.properties
+            let candidates = state.completions.sorted { ($0.consumedAt ?? .distantPast) > ($1.consumedAt ?? .distantPast) }
+                .filter { completion in
                     guard let consumedAt = completion.consumedAt, consumedAt >= since, completion.authorizes(request)
                     else { return false }
                     return !state.transfers.contains { $0.completionID == completion.id && $0.request.transactionID == request.transactionID }
                 }
-            guard let authorizing else { throw StepupError(.transferNotAuthorized) }
+            guard let authorizing = candidates.first(where: { $0.level >= properties.requiredLevel(for: $0.context) }) else {
+                if !candidates.isEmpty {
+                    throw StepupError(.levelInsufficient, message: AssuranceLevel.phishingResistant.unreachableAdvice)
+                }
+                throw StepupError(.transferNotAuthorized)
+            }
             let window = state.properties.duplicateTransferWindow
             if request.confirmedNotDuplicate != true, window > 0,
                 state.transfers.contains(where: {

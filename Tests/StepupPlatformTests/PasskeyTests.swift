@@ -140,7 +140,20 @@ struct PasskeyTests {
                 try registrationRequest(creation, signed.authenticator), session: signed.session)
         }
         #expect(again?.code == .webauthnCeremonyMissing)
-        // Within the freshness window a second passkey needs no second step-up; the first one is excluded.
+        // One confirmation, one addition. With a passkey on the account the next one is confirmed with a passkey:
+        // a relayed code must not buy a look-alike site a passkey of its own.
+        let current = signed.session
+        let second = await stepupError { _ = try await platform.beginPasskeyRegistration(session: current) }
+        #expect(second?.code == .mfaRequired)
+        #expect(second?.acrValues == "phr")
+        let secondID = try #require(second?.challengeID)
+        signed.fixture.clock.advance(by: 30)
+        let byCode = await stepupError {
+            _ = try await platform.verifyToken(challengeID: secondID, token: try signed.fixture.currentTOTP(), session: current)
+        }
+        #expect(byCode?.code == .levelInsufficient)
+        let proof = try await assertion(&signed, challengeID: secondID)
+        signed.session = try await platform.verify(try method(platform), proof: proof, challengeID: secondID, session: current).issued.session
         let next = try await platform.beginPasskeyRegistration(session: signed.session)
         #expect(next.publicKey.excludeCredentials.map(\.id) == [signed.authenticator.credentialIDText])
         let duplicate = await stepupError {
@@ -148,8 +161,7 @@ struct PasskeyTests {
                 try registrationRequest(next, signed.authenticator), session: signed.session)
         }
         #expect(duplicate?.code == .passkeyExists)
-        // Past it, the step-up is asked again.
-        signed.fixture.clock.advance(by: 301)
+        // The confirmation was used by that begin: the next addition asks again.
         let stale = await stepupError { _ = try await platform.beginPasskeyRegistration(session: signed.session) }
         #expect(stale?.code == .mfaRequired)
         let trail = try await signed.fixture.audit(signed.user)
@@ -157,11 +169,17 @@ struct PasskeyTests {
         #expect(trail.contains("security.passkey.refused:failure"))
     }
 
-    @Test func aRegistrationIsRefusedForEachWrongPartWithItsOwnCode() async throws {
-        var signed = try await signedIn()
+    /// A begin after its own step-up (each addition consumes one confirmation).
+    func confirmedBegin(_ signed: inout Signed) async throws -> PasskeyCreation {
         let platform = signed.fixture.platform
         let session = signed.session
         try await confirm(&signed, await stepupError { _ = try await platform.beginPasskeyRegistration(session: session) })
+        return try await platform.beginPasskeyRegistration(session: signed.session)
+    }
+
+    @Test func aRegistrationIsRefusedForEachWrongPartWithItsOwnCode() async throws {
+        var signed = try await signedIn()
+        let platform = signed.fixture.platform
         var cases: [(String, SoftwareAuthenticator, StepupError.Code)] = []
         var otherOrigin = SoftwareAuthenticator(origin: "https://bank.example.evil")
         otherOrigin.credentialID = [1, 2, 3]
@@ -173,7 +191,7 @@ struct PasskeyTests {
         noUV.flags = [.userPresent]
         cases.append(("uv", noUV, .webauthnUserNotVerified))
         for (label, authenticator, code) in cases {
-            let creation = try await platform.beginPasskeyRegistration(session: signed.session)
+            let creation = try await confirmedBegin(&signed)
             let error = await stepupError {
                 _ = try await platform.finishPasskeyRegistration(
                     try registrationRequest(creation, authenticator), session: signed.session)
@@ -182,7 +200,7 @@ struct PasskeyTests {
         }
         // The AAGUID deny list refuses the model at registration.
         try await platform.setProperty("PasskeyAaguidDenyList", to: String(repeating: "aa", count: 16))
-        let creation = try await platform.beginPasskeyRegistration(session: signed.session)
+        let creation = try await confirmedBegin(&signed)
         let denied = await stepupError {
             _ = try await platform.finishPasskeyRegistration(
                 try registrationRequest(creation, signed.authenticator), session: signed.session)
@@ -518,6 +536,54 @@ struct PasskeyTests {
         #expect(error?.code == .webauthnAttestationInvalid)
         let refused = try await platform.auditTrail(userID: signed.user.id).last { $0.action == "security.passkey.refused" }
         #expect(refused?.details["reason"] == "attestation_untrusted")
+    }
+
+    @Test func theBanksFloorForPaymentsHoldsWhateverTheGuardAskedAndAtTheTransferAPI() async throws {
+        var signed = try await signedIn()
+        try await addPasskey(&signed)
+        let platform = signed.fixture.platform
+        let account = try await platform.addAccount(userID: signed.user.id, name: "Main", number: "1", balanceMinor: 2_000_000, currency: "EUR")
+        let item = try #require(payment.transactions?.first)
+        let request = TransferRequest(
+            transactionID: item.id, fromAccountID: account.id, amountMinor: item.amountMinor, currency: item.currency, payee: item.payee)
+        // Before the floor: a TOTP completion of the payment (a plain transactions guard asks for no level).
+        let early = try await platform.openChallenge(session: signed.session, context: payment)
+        #expect(early.requiredLevel == .aal1)
+        signed.fixture.clock.advance(by: 30)
+        signed.session = try await platform.verifyToken(
+            challengeID: early.id, token: try signed.fixture.currentTOTP(), session: signed.session).issued.session
+        #expect(try await platform.consumeCompletion(session: signed.session, context: payment)?.level == .aal2)
+        // The bank sets a floor of 5,000.00: the transfer API refuses that completion, whatever the guard did.
+        try await platform.setProperty("PhishingResistantAboveMinor", to: "500000")
+        let refused = await stepupError { _ = try await platform.transfer(request, session: signed.session) }
+        #expect(refused?.code == .levelInsufficient)
+        // A challenge for it now opens at the passkey's level, with no level asked.
+        let raised = try await platform.openChallenge(session: signed.session, context: payment)
+        #expect(raised.requiredLevel == .phishingResistant)
+        let proof = try await assertion(&signed, challengeID: raised.id)
+        signed.session = try await platform.verify(try method(platform), proof: proof, challengeID: raised.id, session: signed.session).issued.session
+        #expect(try await platform.consumeCompletion(session: signed.session, context: payment)?.level == .phishingResistant)
+        let receipt = try await platform.transfer(request, session: signed.session)
+        #expect(receipt.balanceMinor == 2_000_000 - 520_000)
+        // Below the floor, a code still does.
+        let small = MFAContext.transaction([TransactionItem(id: "t-2", amountMinor: 9_000, currency: "EUR", payee: "Dora")])
+        #expect(try await platform.openChallenge(session: signed.session, context: small).requiredLevel == .aal1)
+    }
+
+    @Test func aGuardThatNeedsAPasskeyIsNotOpenedByAnAllowRule() async throws {
+        let signed = try await signedIn()
+        let platform = signed.fixture.platform
+        try await platform.saveEDVRules([EDVRuleDefinition(id: "allow-all", position: 1, action: "CloseAccount", decision: .allow)])
+        #expect(try await platform.evaluateEvent(action: "CloseAccount", details: [:], linked: nil, session: signed.session) == .allow(nil))
+        guard case .requireMFA(let challengeID, _) = try await platform.evaluateEvent(
+            action: "CloseAccount", details: [:], linked: nil, level: .phishingResistant, session: signed.session)
+        else {
+            Issue.record("an allow rule opened a route that needs a passkey")
+            return
+        }
+        #expect(try await platform.describeChallenge(id: challengeID, session: signed.session).challenge.requiredLevel == .phishingResistant)
+        let decision = try await platform.auditTrail(userID: signed.user.id).last { $0.action == "edv.decision" }
+        #expect(decision?.details["reason"] == "guard_level")
     }
 
     @Test func everyRelyingPartyRefusalHasAnAPICode() {

@@ -153,6 +153,7 @@ public struct PasskeyMethod: MFAMethod {
         if let handle = proof.response.userHandle, !handle.isEmpty,
             Base64URL.decodeStrict(handle, limit: 128) != Passkeys.userHandle(record.userID)
         {
+            try await step.audit("mfa.passkey.refused", outcome: .failure, details: ["reason": "user_handle_mismatch", "passkey": record.id])
             return StepupError(.webauthnCredentialUnknown)
         }
         if step.properties.passkeyAAGUIDDenyList.contains(record.aaguid) {
