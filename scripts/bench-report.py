@@ -167,6 +167,17 @@ trip) is the next lever; it is not done.
 
 ## What changed since the last run
 
+Session 7 (2026-12-02) added passkeys and assurance levels (issue 22). On the flow's path: describing a challenge
+asks four methods (the passkey's offer reads the user's passkeys), a verified code reads its target once more (for
+its `amr`), and a completion stores its `amr` and level; about three statements more per flow. This run: SQLite at
+64 clients 396 → 352 flows/s (server CPU 2.93 → 3.34 ms per flow), inside this machine's run-to-run spread of about
+±10 % but perhaps a few per cent real; the guarded route 0.71 → 0.42 × unguarded (the stage's spread on one binary
+was 0.52–0.67 before). PostgreSQL fell further (one node, one client 26 → 12 flows/s, p50 38 → 80 ms), and that is
+the disk: the same release binary driven by `scripts/flowbench.py` right after, one client on a PostgreSQL cluster
+logging every statement over 3 ms, did 27.2 flows/s (p50 31 ms), and the only slow statements were `COMMIT`s of
+4–105 ms, the cluster's `fsync`. Read the PostgreSQL rows of this run as the disk's, not the code's. A passkey
+itself adds one P-256 verify (1.05 × one bare verify, micro suite) and the same kinds of writes as a code.
+
 Session 5 (2026-12-02) made a factor one file (issue 20): every MFA method behind one protocol, challenges
 method-agnostic (the chosen method's state is one JSON column, read and written through one shared encoder and
 decoder), describing a challenge asks each method for its offer, the extension-service calls go through one wire
