@@ -1,6 +1,7 @@
 import Foundation
 import SwiftASN1
-import X509
+// The platform passes its own clock's time (tests move it), so validity is checked at that time, not the wall clock's.
+@_spi(FixedExpiryValidationTime) import X509
 
 /// Attestation statements (WebAuthn §8) the relying party accepts: `none`; `packed` self attestation (signed by the
 /// credential's own key); and `packed` with a certificate chain (x5c, §8.2), whose leaf must meet §8.2.1 and sign
@@ -150,8 +151,10 @@ public enum AttestationTrust {
         } catch {
             throw WebAuthnError(.attestationInvalid, "A certificate of the chain does not parse.")
         }
-        var verifier = Verifier(rootCertificates: CertificateStore(parsed.roots)) { RFC5280Policy(validationTime: time) }
-        switch await verifier.validate(leafCertificate: parsed.leaf, intermediates: CertificateStore(parsed.intermediates)) {
+        var verifier = Verifier(rootCertificates: CertificateStore(parsed.roots)) {
+            RFC5280Policy(fixedExpiryValidationTime: time)
+        }
+        switch await verifier.validate(leaf: parsed.leaf, intermediates: CertificateStore(parsed.intermediates)) {
         case .validCertificate: return
         case .couldNotValidate:
             throw WebAuthnError(.attestationInvalid, "The authenticator's attestation does not lead to a root the bank trusts.")
