@@ -187,7 +187,7 @@ extension Platform {
                 id: request.id, userID: session.userID, name: name,
                 publicKey: Base64URL.encode(registration.publicKey.spki),
                 algorithm: Int(registration.publicKey.algorithm.rawValue), signCount: Int64(registration.signCount),
-                aaguid: registration.aaguid.map { String(format: "%02x", $0) }.joined(), transports: transports,
+                aaguid: SecretHash.hex(registration.aaguid), transports: transports,
                 backupEligible: registration.backupEligible, backedUp: registration.backedUp, createdAt: now)
             guard try await tx.insert(record) else { return try await refuse(.passkeyExists, "credential_registered") }
             try await tx.append(

@@ -115,7 +115,7 @@ struct PasskeyRouteTests {
             #expect(removed.status == .noContent)
             let again = try await browser.send(path, method: .delete, json: nil)
             #expect(again.errorCode == "not_found")
-            #expect(try await browser.get("/api/security/passkeys").json()["passkeys"] as? [Any] != nil)
+            #expect((try await browser.get("/api/security/passkeys").json()["passkeys"] as? [Any])?.isEmpty == true)
         }
     }
 

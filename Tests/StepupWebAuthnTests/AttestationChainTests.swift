@@ -142,9 +142,12 @@ struct AttestationChainTests {
         let vendor = try Vendor()
         let key = P256.Signing.PrivateKey()
         let valid = try vendor.leaf(key: key)
+        var garbage = 0
+        var refusals: [WebAuthnError.Reason: Int] = [:]
         for _ in 0..<max(200, FuzzInput.iterations / 10) {
             var chain: [[UInt8]]
-            switch fuzz.pick([0, 1, 2]) {
+            let kind = fuzz.pick([0, 1, 2])
+            switch kind {
             case 0: chain = [fuzz.bytes(maxCount: 600)]
             case 1:
                 // One byte of a real certificate changed.
@@ -154,7 +157,18 @@ struct AttestationChainTests {
                 chain = [changed]
             default: chain = [valid, fuzz.bytes(maxCount: 300)]
             }
-            _ = try? register(SoftwareAuthenticator(), key: key, chain: chain)
+            do {
+                _ = try register(SoftwareAuthenticator(), key: key, chain: chain)
+                // Random bytes are never a certificate; a changed byte or a junk intermediate may still pass when no
+                // roots are configured (the leaf's key signed, and nothing vouches for the rest).
+                #expect(kind != 0, "random bytes were accepted as an attestation certificate")
+            } catch {
+                if kind == 0 { garbage += 1 }
+                refusals[error.reason, default: 0] += 1
+            }
         }
+        #expect(garbage > 0)
+        #expect(refusals.keys.allSatisfy { [.malformed, .attestationInvalid, .signatureInvalid, .unsupportedAlgorithm].contains($0) },
+                "unexpected refusals: \(refusals)")
     }
 }

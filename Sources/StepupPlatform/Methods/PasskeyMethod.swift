@@ -3,52 +3,6 @@ import StepupCore
 import StepupStore
 import StepupWebAuthn
 
-/// Where the bank's passkeys live: the RP ID (the registrable domain the browser binds each passkey to) and the
-/// exact origins the banking app runs on. Without them no passkey is offered or registered.
-public struct PasskeySettings: Sendable, Equatable {
-    /// `bank.example`; `localhost` on a developer's machine (browsers treat it as a secure context over http).
-    public var rpID: String
-    /// The name the browser shows when a passkey is created ("Stepup Bank").
-    public var rpName: String
-    /// `https://bank.example`, each exactly as the browser reports it.
-    public var origins: Set<String>
-    /// How long a started ceremony may take, in seconds (the browser's `timeout` too).
-    public var ceremonyTimeout: Int = 180
-    /// The bank's trust anchors for authenticator attestation (DER). With them, a packed attestation's chain must
-    /// lead to one; without them, a chain is only the authenticator's claim.
-    public var attestationRoots: [[UInt8]] = []
-    /// Only authenticators whose attestation chains to ``attestationRoots`` may register (`none` is refused):
-    /// for a bank that hands out certified security keys. Synced passkeys send no attestation.
-    public var requireAttestation = false
-
-    public init(rpID: String, rpName: String, origins: Set<String>) {
-        self.rpID = rpID
-        self.rpName = rpName
-        self.origins = origins
-    }
-
-    /// The relying party that checks this bank's ceremonies under the current system properties.
-    func relyingParty(_ properties: SystemProperties) -> RelyingParty {
-        RelyingParty(
-            id: rpID, origins: origins, requireUserVerification: true,
-            aaguidPolicy: AAGUIDPolicy(
-                allowed: Set(properties.passkeyAAGUIDAllowList.compactMap(Self.bytes)),
-                denied: Set(properties.passkeyAAGUIDDenyList.compactMap(Self.bytes))))
-    }
-
-    private static func bytes(_ hex: String) -> [UInt8]? {
-        let digits = Array(hex.utf8)
-        guard digits.count % 2 == 0 else { return nil }
-        var out: [UInt8] = []
-        out.reserveCapacity(digits.count / 2)
-        for index in stride(from: 0, to: digits.count, by: 2) {
-            guard let byte = UInt8(String(decoding: digits[index..<index + 2], as: UTF8.self), radix: 16) else { return nil }
-            out.append(byte)
-        }
-        return out
-    }
-}
-
 /// A passkey (a WebAuthn credential) registered to the user: phishing-resistant, because the browser signs the
 /// bank's origin into every assertion and a look-alike site cannot ask for one.
 ///
@@ -189,38 +143,5 @@ public struct PasskeyMethod: MFAMethod {
         else { return StepupError(.webauthnSignCountRegressed) }
         step.assurance = MethodAssurance(amr: [record.backupEligible ? "swk" : "hwk", "user"], level: .phishingResistant)
         return nil
-    }
-}
-
-/// `PublicKeyCredentialDescriptor`: a passkey the browser may use (or, at registration, must not create again).
-public struct CredentialDescriptor: Encodable, Sendable, Equatable {
-    public let type: String
-    public let id: String
-    public let transports: [String]
-
-    init(_ record: PasskeyRecord) {
-        type = "public-key"
-        id = record.id
-        transports = record.transports
-    }
-}
-
-/// What registration and use share about stored passkeys.
-enum Passkeys {
-    /// The WebAuthn user handle: the user's row id, never a name or an address (it is stored on the authenticator).
-    static func userHandle(_ userID: String) -> [UInt8] { Array(userID.utf8) }
-
-    static func key(of record: PasskeyRecord) throws(WebAuthnError) -> COSEKey {
-        guard let algorithm = COSEKey.Algorithm(rawValue: Int64(record.algorithm)),
-            let spki = Base64URL.decodeStrict(record.publicKey, limit: 2048)
-        else { throw WebAuthnError(.malformed, "The stored passkey is not readable.") }
-        return try COSEKey(spki: spki, algorithm: algorithm)
-    }
-}
-
-extension StepupError {
-    /// The relying party's refusal as the API answers it: the same stable code, the customer's words.
-    init(_ error: WebAuthnError) {
-        self.init(StepupError.Code(rawValue: error.reason.rawValue) ?? .webauthnMalformed)
     }
 }

@@ -69,12 +69,13 @@ const b64u = {
 
 const passkeysSupported = () => typeof window.PublicKeyCredential === 'function' && !!navigator.credentials;
 
-/** What a failed navigator.credentials call means to the customer. */
-function passkeyProblem(error, rpId) {
-  if (error?.name === 'NotAllowedError') return 'The passkey request was cancelled or timed out. Try again, or choose another way.';
+/** What a failed navigator.credentials call means to the customer; `otherWays` when the dialog offers other methods. */
+function passkeyProblem(error, rpId, otherWays = true) {
+  const orElse = otherWays ? ', or choose another way' : '';
+  if (error?.name === 'NotAllowedError') return `The passkey request was cancelled or timed out. Try again${orElse}.`;
   if (error?.name === 'InvalidStateError') return 'This device already holds one of your passkeys.';
-  if (error?.name === 'SecurityError') return `Passkeys work only at ${rpId}. Open the bank there, or choose another way.`;
-  return 'Your passkey could not be used. Try again, or choose another way.';
+  if (error?.name === 'SecurityError') return `Passkeys work only at ${rpId}. Open the bank there${orElse}.`;
+  return `Your passkey could not be used. Try again${orElse}.`;
 }
 
 /** An amount as the bank writes it everywhere: grouped, two decimals (2,500.00 USD), whatever the browser's locale. */
@@ -733,7 +734,7 @@ function securityPage() {
           },
         });
       } catch (error) {
-        return setStatus(status, passkeyProblem(error, rpId).replace(', or choose another way', ''), 'error');
+        return setStatus(status, passkeyProblem(error, rpId, false), 'error');
       }
       const response = credential.response;
       const res = await api('/api/security/passkeys', {
