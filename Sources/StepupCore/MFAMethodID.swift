@@ -37,6 +37,8 @@ public struct MFAMethodID: RawRepresentable, Hashable, Sendable, Codable, Compar
     public static let externalToken: MFAMethodID = "external_token"
     /// A passkey (a WebAuthn credential) registered to the user.
     public static let passkey: MFAMethodID = "passkey"
+    /// One of the user's single-use recovery codes (the phone is lost).
+    public static let recoveryCode: MFAMethodID = "recovery_code"
     /// No second factor: an explicit EDV allow rule exempted this transaction (a risk-based exemption).
     public static let exemption: MFAMethodID = "exemption"
 }

@@ -21,6 +21,8 @@ public struct Session: Sendable, Codable, Equatable, Identifiable {
     public let createdAt: Date
     public var lastSeenAt: Date
     public var clientAddress: String?
+    /// The browser's `User-Agent` at logon (at most 256 characters), so the customer can tell their sessions apart.
+    public var userAgent: String?
 
     public init(
         id: String = SecureRandom.identifier(), secretDigest: String, csrfDigest: String, userID: String,

@@ -110,6 +110,11 @@ public struct StepupError: Error, Sendable, Equatable, CustomStringConvertible {
         /// The way of verifying does not reach the assurance level this step needs (a code where a passkey is
         /// required).
         case levelInsufficient = "level_insufficient"
+        /// The customer has this email address, number or authenticator already.
+        case factorExists = "factor_exists"
+        /// The set-up of a new factor ended (its time or attempts ran out, or another session started it): start
+        /// again.
+        case enrolmentExpired = "enrolment_expired"
         case `internal` = "internal_error"
 
         /// The HTTP status this code is answered with.
@@ -144,7 +149,8 @@ public struct StepupError: Error, Sendable, Equatable, CustomStringConvertible {
                 .webauthnSignCountRegressed, .webauthnBackupEligibilityChanged:
                 401
             case .webauthnAAGUIDRefused, .levelInsufficient: 403
-            case .lastFactor, .passkeyExists: 409
+            case .lastFactor, .passkeyExists, .factorExists: 409
+            case .enrolmentExpired: 410
             }
         }
 
@@ -223,6 +229,8 @@ public struct StepupError: Error, Sendable, Equatable, CustomStringConvertible {
             case .passkeyExists: "This passkey is registered already."
             case .lastFactor: "This is your last way to verify, so it cannot be removed. Add another one first."
             case .levelInsufficient: "This step needs a stronger way of verifying."
+            case .factorExists: "You have added this already."
+            case .enrolmentExpired: "This set-up has ended. Start again."
             }
         }
     }

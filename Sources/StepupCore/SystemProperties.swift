@@ -64,6 +64,13 @@ public struct SystemProperties: Sendable, Equatable, Codable {
     /// factor (a passkey), whatever the route's guard or the EDV rules asked: its challenge is opened at that level
     /// and the transfer API refuses a lower completion. 0: no such floor.
     public var phishingResistantAboveMinor: Int64 = 0
+    /// Seconds within which an MFA completion confirms a change to the customer's own factors (add or remove a
+    /// target, authenticator, passkey or recovery codes): shorter than ``mfaFreshness``, because such a change
+    /// outlasts the session.
+    public var securityChangeFreshness = 120
+    /// Where a recovery code may stand in for a second factor: `logon` (the default: a customer who lost their
+    /// phone signs in and sets up a new factor) or `any` (payments too).
+    public var recoveryCodesEverywhere = false
 
     public init() {}
 
@@ -76,7 +83,7 @@ public struct SystemProperties: Sendable, Equatable, Codable {
         "ResendCooldownSeconds", "MfaFreshnessSeconds", "SessionIdleTimeoutSeconds", "SessionAbsoluteLifetimeSeconds",
         "ExemptionCumulativeAmountMinor", "ExemptionConsecutiveTransactions", "ExemptionCurrency",
         "DuplicateTransferWindowSeconds", "EdvDefaultDecision", "PasskeySignCountPolicy", "PasskeyAaguidAllowList",
-        "PasskeyAaguidDenyList", "PhishingResistantAboveMinor",
+        "PasskeyAaguidDenyList", "PhishingResistantAboveMinor", "SecurityChangeFreshnessSeconds", "RecoveryCodeUse",
     ]
 
     /// Builds properties from stored name/value rows over the defaults.
@@ -122,6 +129,8 @@ public struct SystemProperties: Sendable, Equatable, Codable {
         case "PasskeyAaguidAllowList": passkeyAAGUIDAllowList.joined(separator: ",")
         case "PasskeyAaguidDenyList": passkeyAAGUIDDenyList.joined(separator: ",")
         case "PhishingResistantAboveMinor": String(phishingResistantAboveMinor)
+        case "SecurityChangeFreshnessSeconds": String(securityChangeFreshness)
+        case "RecoveryCodeUse": recoveryCodesEverywhere ? "any" : "logon"
         default: throw Self.unknown(name)
         }
     }
@@ -185,6 +194,13 @@ public struct SystemProperties: Sendable, Equatable, Codable {
         case "PasskeyAaguidAllowList": passkeyAAGUIDAllowList = try Self.aaguids(text, name: name)
         case "PasskeyAaguidDenyList": passkeyAAGUIDDenyList = try Self.aaguids(text, name: name)
         case "PhishingResistantAboveMinor": phishingResistantAboveMinor = Int64(try number(0...1_000_000_000_000))
+        case "SecurityChangeFreshnessSeconds": securityChangeFreshness = try number(10...3600)
+        case "RecoveryCodeUse":
+            switch text {
+            case "logon": recoveryCodesEverywhere = false
+            case "any": recoveryCodesEverywhere = true
+            default: throw StepupError(.configurationInvalid, message: "\(name) takes logon or any.")
+            }
         default: throw Self.unknown(name)
         }
     }

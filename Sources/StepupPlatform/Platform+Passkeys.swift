@@ -4,26 +4,6 @@ import StepupCore
 import StepupStore
 import StepupWebAuthn
 
-/// A change to the customer's own factors: each is a step-up of its own, satisfied by an MFA this session
-/// completed for exactly that change within `MfaFreshnessSeconds`.
-public enum FactorChange: String, Sendable, CaseIterable {
-    case addPasskey = "security.passkey.add"
-    case removePasskey = "security.passkey.remove"
-
-    /// The dialog's words for it ("Confirm this action: Add a passkey.").
-    public var title: String {
-        switch self {
-        case .addPasskey: "Add a passkey"
-        case .removePasskey: "Remove a passkey"
-        }
-    }
-
-    /// The MFA context the change is confirmed in; its own, so a completion for a payment never adds a passkey.
-    public var context: MFAContext {
-        .eventDrivenValidation(auditActionID: rawValue, auditActionName: title, detailsHash: "factor-change")
-    }
-}
-
 /// `PublicKeyCredentialCreationOptions` for one registration, and the ceremony's id to finish it with.
 public struct PasskeyCreation: Encodable, Sendable, Equatable {
     public struct Options: Encodable, Sendable, Equatable {
@@ -104,7 +84,7 @@ extension Platform {
             let properties = try await tx.systemProperties()
             // A customer who has a passkey confirms another with one: otherwise a relayed code would buy a look-alike
             // site a passkey of its own, and with it every phishing-resistant step.
-            let level: AssuranceLevel = try await tx.passkeys(userID: session.userID).isEmpty ? .aal2 : .phishingResistant
+            let level = try await Self.addLevel(userID: session.userID, in: tx)
             if let refusal = try await Self.requireConfirmed(
                 .addPasskey, level: level, session: session, properties: properties, now: now, in: tx)
             {
@@ -143,7 +123,7 @@ extension Platform {
     public func finishPasskeyRegistration(_ request: PasskeyRegistrationRequest, session: Session) async throws -> PasskeyRecord {
         let settings = try passkeySettings()
         guard session.stage == .authenticated else { throw StepupError(.notAuthenticated) }
-        let name = try Self.passkeyName(request.name)
+        let name = try Self.factorName(request.name, default: "Passkey")
         guard request.ceremonyId.utf8.count <= 64,
             let clientData = Base64URL.decodeStrict(request.response.clientDataJSON, limit: 4096),
             let attestation = Base64URL.decodeStrict(request.response.attestationObject, limit: 16_384),
@@ -151,7 +131,7 @@ extension Platform {
         else { throw StepupError(.webauthnMalformed) }
         let transports = Array(Set((request.response.transports ?? []).prefix(16)).intersection(Self.knownTransports)).sorted()
         let now = clock.now
-        return try await commit { tx in
+        let record = try await commit { tx in
             let refuse = { (code: StepupError.Code, reason: String) async throws -> Result<PasskeyRecord, StepupError> in
                 try await tx.append(
                     AuditEvent(
@@ -201,12 +181,14 @@ extension Platform {
                     ]))
             return .success(record)
         }
+        await notify(SecurityNotice(userID: session.userID, headline: "A new passkey was added to your online banking"))
+        return record
     }
 
     /// Renames one of the user's passkeys (no step-up: a name changes nothing a proof depends on).
     public func renamePasskey(id: String, to name: String, session: Session) async throws -> PasskeyRecord {
         guard session.stage == .authenticated else { throw StepupError(.notAuthenticated) }
-        let name = try Self.passkeyName(name)
+        let name = try Self.factorName(name, default: "Passkey")
         let now = clock.now
         return try await commit { tx in
             guard try await tx.renamePasskey(id: id, userID: session.userID, to: name),
@@ -228,16 +210,17 @@ extension Platform {
         let now = clock.now
         let _: Bool = try await commit { tx in
             let properties = try await tx.systemProperties()
-            try await tx.lockSubject(scope: "factors.user", subject: session.userID)
             let passkeys = try await tx.passkeys(userID: session.userID)
             guard passkeys.contains(where: { $0.id == id }) else {
                 return .failure(StepupError(.notFound, message: "You have no such passkey."))
             }
             // Said before any step-up, so a confirmation is never spent on a removal that cannot happen.
-            let others =
-                passkeys.count - 1 + (try await tx.targets(userID: session.userID).count)
-                + (try await tx.accessTokens(userID: session.userID).count)
-            guard others > 0 else { return .failure(StepupError(.lastFactor)) }
+            if let refusal = try await FactorInventory.refuseRemoval(
+                .passkey(id), userID: session.userID, passkeysOffered: self.configuration.passkeys != nil, keys: self.keys,
+                properties: properties, in: tx)
+            {
+                return .failure(refusal)
+            }
             if let refusal = try await Self.requireConfirmed(
                 .removePasskey, level: .aal2, session: session, properties: properties, now: now, in: tx)
             {
@@ -252,6 +235,7 @@ extension Platform {
                     sessionID: session.id, details: ["passkey": id]))
             return .success(true)
         }
+        await notify(SecurityNotice(userID: session.userID, headline: "A passkey was removed from your online banking"))
     }
 
     // MARK: For operators
@@ -274,36 +258,5 @@ extension Platform {
                 AuditEvent(at: now, action: "admin.passkey.removed", outcome: .success, userID: userID, details: ["passkey": id]))
             return .success(true)
         }
-    }
-
-    /// Nil when this session completed MFA of at least `level` for `change` within the freshness window, and that
-    /// completion is now consumed (one confirmation, one change; audited); otherwise the session's open challenge
-    /// for it (opened now if needed, so its creation commits with the refusal) as `mfa_required`.
-    static func requireConfirmed(
-        _ change: FactorChange, level: AssuranceLevel, session: Session, properties: SystemProperties, now: Date,
-        in tx: StoreTransaction
-    ) async throws -> StepupError? {
-        let notBefore = now.addingTimeInterval(-Double(properties.mfaFreshness))
-        let ledger = StoreCompletionLedger(tx: tx, session: session)
-        if try await ledger.consume(change.context, level: level, notBefore: notBefore, at: now) != nil {
-            return nil
-        }
-        let challenge = try await openChallenge(
-            for: change.context, level: level, session: session, now: now, properties: properties, in: tx)
-        var error = StepupError(.mfaRequired, message: "Confirm it is you to \(change.title.lowercased()).", challengeID: challenge.id)
-        error.context = change.context.kind
-        error.maxAge = properties.mfaFreshness
-        if challenge.requiredLevel > .aal1 { error.acrValues = challenge.requiredLevel.acr }
-        return error
-    }
-
-    /// 1 to 64 characters of printable text, trimmed; "Passkey" when none is given.
-    static func passkeyName(_ raw: String?) throws -> String {
-        let name = (raw ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
-        if name.isEmpty { return "Passkey" }
-        guard name.count <= 64, !name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
-            throw StepupError(.badRequest, message: "A passkey's name has 1 to 64 characters.")
-        }
-        return name
     }
 }

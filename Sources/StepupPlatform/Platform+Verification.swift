@@ -33,7 +33,7 @@ extension Platform {
     {
         try requireRegistered(method)
         let now = clock.now
-        return try await commit { tx in
+        let (result, notice): (VerificationResult, SecurityNotice?) = try await commit { tx in
             let properties = try await tx.systemProperties()
             var challenge: Challenge
             switch try await Self.openOwnedChallenge(id: challengeID, session: session, now: now, in: tx) {
@@ -77,11 +77,14 @@ extension Platform {
                     return .failure(StepupError(.levelInsufficient, message: challenge.requiredLevel.unreachableAdvice))
                 }
                 try await tx.resetFailures(userID: challenge.userID)
-                return .success(
-                    try await self.complete(
-                        &challenge, session: session, method: method.id, assurance: assurance, now: now, in: tx))
+                let result = try await self.complete(
+                    &challenge, session: session, method: method.id, assurance: assurance, now: now, in: tx)
+                return .success((result, step.notice))
             }
         }
+        // After the commit: a notice about a proof that did not commit would be a false alarm.
+        if let notice { await notify(notice) }
+        return result
     }
 
     /// Refuses a method instance the platform was not given: routes and callers reach methods through the registry,

@@ -54,6 +54,7 @@ public final class Platform: Sendable {
             AccessCodeMethod(delivery: delivery, bankName: configuration.bankName, logger: logger),
             AccessTokenMethod(keys: keys),
             ExternalTokenMethod(directory: directory),
+            RecoveryCodeMethod(),
         ]
         self.methods = MFAMethods(builtIn: builtIn, added: methods)
     }

@@ -234,6 +234,35 @@ enum Migrations {
                 "UPDATE completions SET level = 'aal1' WHERE method = 'exemption'",
                 "ALTER TABLE challenges ADD COLUMN required_level TEXT NOT NULL DEFAULT 'aal1'",
             ]),
+        Migration(
+            version: 11, name: "the customer's security centre: verified targets, named authenticators, recovery codes",
+            statements: [
+                // A target or authenticator the customer adds is pending (NULL) until they prove they hold it; the
+                // ones operators added before are taken as proven.
+                "ALTER TABLE delivery_targets ADD COLUMN verified_at BIGINT",
+                "UPDATE delivery_targets SET verified_at = created_at",
+                "ALTER TABLE delivery_targets ADD COLUMN last_used_at BIGINT",
+                // The proof of a pending target: a code sent to it, bound to the session that added it.
+                "ALTER TABLE delivery_targets ADD COLUMN pending_session_id TEXT",
+                "ALTER TABLE delivery_targets ADD COLUMN verify_digest TEXT",
+                "ALTER TABLE delivery_targets ADD COLUMN verify_expires_at BIGINT",
+                "ALTER TABLE delivery_targets ADD COLUMN verify_attempts INTEGER NOT NULL DEFAULT 0",
+                "ALTER TABLE access_tokens ADD COLUMN name TEXT NOT NULL DEFAULT 'Authenticator app'",
+                "ALTER TABLE access_tokens ADD COLUMN confirmed_at BIGINT",
+                "UPDATE access_tokens SET confirmed_at = created_at",
+                "ALTER TABLE access_tokens ADD COLUMN last_used_at BIGINT",
+                "ALTER TABLE access_tokens ADD COLUMN pending_session_id TEXT",
+                "ALTER TABLE access_tokens ADD COLUMN enrol_expires_at BIGINT",
+                "ALTER TABLE access_tokens ADD COLUMN enrol_attempts INTEGER NOT NULL DEFAULT 0",
+                "ALTER TABLE sessions ADD COLUMN user_agent TEXT",
+                // Ten single-use codes per set; a new set voids the old by deleting it.
+                """
+                CREATE TABLE recovery_codes (
+                  id TEXT PRIMARY KEY, user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+                  digest TEXT NOT NULL, created_at BIGINT NOT NULL, used_at BIGINT)
+                """,
+                "CREATE INDEX recovery_codes_user ON recovery_codes (user_id)",
+            ]),
     ]
 
     /// The newest schema version this build knows.

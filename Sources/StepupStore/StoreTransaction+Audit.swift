@@ -15,19 +15,30 @@ extension StoreTransaction {
     }
 
     /// Events oldest first, optionally for one user, from `since`, at most `limit`.
+    /// The user's newest events among `actions`, newest first: what the security centre lists.
+    public func recentAuditEvents(userID: String, actions: [String], limit: Int) async throws -> [AuditEvent] {
+        guard !actions.isEmpty else { return [] }
+        var query: SQLQueryString = "SELECT * FROM audit_events WHERE user_id = \(bind: userID) AND action IN ("
+        for (index, action) in actions.enumerated() { query += index == 0 ? "\(bind: action)" : ", \(bind: action)" }
+        query += ") ORDER BY at DESC, id DESC LIMIT \(bind: limit)"
+        return try await rows(query).map(Self.auditEvent)
+    }
+
     public func auditEvents(userID: String? = nil, since: Date? = nil, limit: Int = 500) async throws -> [AuditEvent] {
         var query: SQLQueryString = "SELECT * FROM audit_events WHERE 1 = 1"
         if let userID { query += " AND user_id = \(bind: userID)" }
         if let since { query += " AND at >= \(bind: Millis.from(since))" }
         query += " ORDER BY at, id LIMIT \(bind: limit)"
-        return try await rows(query).map { row in
-            AuditEvent(
-                id: try row.string("id"), at: try row.date("at"), action: try row.string("action"),
-                outcome: AuditOutcome(rawValue: try row.string("outcome")) ?? .info,
-                userID: try row.optionalString("user_id"), sessionID: try row.optionalString("session_id"),
-                challengeID: try row.optionalString("challenge_id"),
-                details: try row.json("details", as: [String: String].self))
-        }
+        return try await rows(query).map(Self.auditEvent)
+    }
+
+    private static func auditEvent(_ row: any SQLRow) throws -> AuditEvent {
+        AuditEvent(
+            id: try row.string("id"), at: try row.date("at"), action: try row.string("action"),
+            outcome: AuditOutcome(rawValue: try row.string("outcome")) ?? .info,
+            userID: try row.optionalString("user_id"), sessionID: try row.optionalString("session_id"),
+            challengeID: try row.optionalString("challenge_id"),
+            details: try row.json("details", as: [String: String].self))
     }
 
     /// The rule an `edv.decision` event names for opening `challengeID` (its `require_mfa` answer), looked for from

@@ -65,6 +65,15 @@ extension StoreTransaction {
         ).map(Self.completion)
     }
 
+    /// Whether this session's logon MFA was completed with `method` (a recovery code, say).
+    public func loggedOn(sessionID: String, with method: MFAMethodID) async throws -> Bool {
+        try await first(
+            """
+            SELECT id FROM completions WHERE session_id = \(bind: sessionID) AND method = \(bind: method.rawValue)
+              AND context_binding = \(bind: MFAContext.logon.binding) LIMIT 1
+            """) != nil
+    }
+
     public func completion(challengeID: String) async throws -> MFACompletion? {
         try await first("SELECT * FROM completions WHERE challenge_id = \(bind: challengeID)").map(Self.completion)
     }

@@ -30,29 +30,6 @@ extension StoreTransaction {
         try await first("SELECT COUNT(*) AS n FROM users")?.int("n") ?? 0
     }
 
-    public func insert(_ target: DeliveryTarget, at now: Date) async throws {
-        try await run(
-            """
-            INSERT INTO delivery_targets (id, user_id, kind, address, created_at)
-            VALUES (\(bind: target.id), \(bind: target.userID), \(bind: target.kind.rawValue), \(bind: target.address),
-                    \(bind: Millis.from(now)))
-            """)
-    }
-
-    public func targets(userID: String) async throws -> [DeliveryTarget] {
-        try await rows("SELECT * FROM delivery_targets WHERE user_id = \(bind: userID) ORDER BY created_at, id")
-            .map { row in
-                DeliveryTarget(
-                    id: try row.string("id"), userID: try row.string("user_id"),
-                    kind: TargetKind(rawValue: try row.string("kind")) ?? .email, address: try row.string("address"))
-            }
-    }
-
-    /// Removes one of a user's targets; false when the user has no such target.
-    public func removeTarget(id: String, userID: String) async throws -> Bool {
-        try await first("DELETE FROM delivery_targets WHERE id = \(bind: id) AND user_id = \(bind: userID) RETURNING id") != nil
-    }
-
     private static func user(_ row: any SQLRow) throws -> User {
         User(
             id: try row.string("id"), username: try row.string("username"),

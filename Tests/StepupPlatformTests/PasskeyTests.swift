@@ -117,7 +117,7 @@ struct PasskeyTests {
         let session = signed.session
         let first = await stepupError { _ = try await platform.beginPasskeyRegistration(session: session) }
         #expect(first?.code == .mfaRequired)
-        #expect(first?.maxAge == 300)
+        #expect(first?.maxAge == 120)
         try await confirm(&signed, first)
         let creation = try await platform.beginPasskeyRegistration(session: signed.session)
         #expect(creation.publicKey.rp.id == "bank.example")

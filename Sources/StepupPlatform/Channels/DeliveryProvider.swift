@@ -8,13 +8,17 @@ public struct DeliveryMessage: Sendable, Equatable {
     public let text: String
     public let challengeID: String
     public let sentAt: Date
+    /// The email subject; nil for an access code ("Bank: your access code"). A security notice has its own and
+    /// no code.
+    public var subject: String?
 
-    public init(target: DeliveryTarget, code: String, text: String, challengeID: String, sentAt: Date) {
+    public init(target: DeliveryTarget, code: String, text: String, challengeID: String, sentAt: Date, subject: String? = nil) {
         self.target = target
         self.code = code
         self.text = text
         self.challengeID = challengeID
         self.sentAt = sentAt
+        self.subject = subject
     }
 }
 

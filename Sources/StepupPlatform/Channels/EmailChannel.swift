@@ -34,7 +34,7 @@ public struct EmailChannel: DeliveryProvider {
     public func deliver(_ message: DeliveryMessage) async throws {
         let mail = MailMessage(
             from: configuration.from, fromName: bankName, to: message.target.address,
-            subject: "\(bankName): your access code", body: message.text, date: message.sentAt)
+            subject: message.subject ?? "\(bankName): your access code", body: message.text, date: message.sentAt)
         do {
             do {
                 try await send(mail)

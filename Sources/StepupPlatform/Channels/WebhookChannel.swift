@@ -78,7 +78,9 @@ public struct WebhookChannel: DeliveryProvider {
 
     /// The message with its code spelled out digit by digit, for text-to-speech.
     static func spelled(_ message: DeliveryMessage) -> String {
-        message.text.replacingOccurrences(of: message.code, with: message.code.map(String.init).joined(separator: ", "))
+        message.code.isEmpty
+            ? message.text
+            : message.text.replacingOccurrences(of: message.code, with: message.code.map(String.init).joined(separator: ", "))
     }
 }
 

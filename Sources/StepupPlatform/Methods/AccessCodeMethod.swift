@@ -145,6 +145,7 @@ public struct AccessCodeMethod: MFAMethod {
             try AccessCode.verify(String(proof.code.prefix(32)), challenge: step.challenge, now: step.now)
             // RFC 8176 names the channel: `sms` for a text, `tel` for a call; email and push codes are plain `otp`.
             let targetID = step.challenge.accessCode.targetID
+            if let targetID { try await step.transaction.touchTarget(id: targetID, at: step.now) }
             switch try await step.transaction.targets(userID: step.challenge.userID).first(where: { $0.id == targetID })?.kind {
             case .sms: step.assurance = MethodAssurance(amr: ["sms", "otp"], level: .aal2)
             case .voice: step.assurance = MethodAssurance(amr: ["tel", "otp"], level: .aal2)

@@ -37,7 +37,10 @@ public struct AccessTokenMethod: MFAMethod {
             let accessToken = try AccessTokenSecrets.open(record, keys: keys)
             switch try accessToken.totp().verify(attempt, at: step.now, lastUsedStep: accessToken.lastUsedStep) {
             case .accepted(let counter):
-                if try await step.transaction.markStepUsed(tokenID: accessToken.id, step: counter) { return nil }
+                if try await step.transaction.markStepUsed(tokenID: accessToken.id, step: counter) {
+                    try await step.transaction.touchAccessToken(id: accessToken.id, at: step.now)
+                    return nil
+                }
                 sawReplay = true
             case .replayed: sawReplay = true
             case .invalid: continue

@@ -106,6 +106,8 @@ public struct MethodStep: Sendable {
     /// What this proof showed, when it is less than or other than the method's ``MFAMethod/assurance`` (a synced
     /// passkey is `swk`, a device-bound one `hwk`); the completion records it. Never above the method's level.
     public var assurance: MethodAssurance?
+    /// What to tell the customer on their other channels once this proof has committed (a recovery code used).
+    public var notice: SecurityNotice?
 
     public init(transaction: StoreTransaction, challenge: Challenge, session: Session, properties: SystemProperties, now: Date) {
         self.transaction = transaction
