@@ -19,7 +19,9 @@ extension Platform {
     /// any number of nodes are checked at most as often as the limits allow; past either limit the answer is
     /// `logon_throttled` and no password is checked. A wrong password keeps both slots; a right one clears the
     /// username's and gives the address's back.
-    public func logon(username: String, password: String, clientAddress: String?) async throws -> LogonResult {
+    public func logon(username: String, password: String, clientAddress: String?, userAgent: String? = nil) async throws
+        -> LogonResult
+    {
         let now = clock.now
         let config = configuration
         let windowStart = now.addingTimeInterval(-config.logonThrottleWindow)
@@ -65,9 +67,10 @@ extension Platform {
             let properties = try await tx.systemProperties()
             let secrets = SessionSecrets()
             let stage: SessionStage = user.logonMFA == .always ? .preAuthentication : .authenticated
-            let session = Session(
+            var session = Session(
                 secretDigest: secrets.sessionDigest, csrfDigest: secrets.csrfDigest, userID: user.id, stage: stage,
                 createdAt: now, clientAddress: clientAddress)
+            session.userAgent = userAgent.map { String($0.unicodeScalars.filter { $0.value >= 0x20 && $0.value != 0x7F }.prefix(256)) }
             try await tx.insert(session)
             try await tx.clearRateEvents(scope: "logon.user", subject: normalized)
             try await tx.releaseRateEvent(id: addressSlot)

@@ -19,7 +19,9 @@ struct SessionRoutes {
         let body = try await JSONBody.decode(API.LogonRequest.self, from: request, context: context)
         guard body.username.count <= 256, body.password.count <= 1024 else { throw StepupError(.logonFailed) }
         let address = ClientAddress.of(request, context: context, configuration: gate.configuration)
-        let result = try await platform.logon(username: body.username, password: body.password, clientAddress: address)
+        let result = try await platform.logon(
+            username: body.username, password: body.password, clientAddress: address,
+            userAgent: request.headers[.userAgent])
         var response = try JSONBody.response(
             API.SessionBody(
                 stage: result.issued.session.stage.rawValue, csrfToken: result.issued.secrets.csrfToken,
